@@ -1,0 +1,60 @@
+/* main.c -- the grs command line: a bcftools-style command table (STYLE G13). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/hts.h>
+
+#include "cmds.h"
+#include "grs/log.h"
+#include "util.h"
+
+typedef struct {
+    int (*func)(int argc, char **argv);
+    const char *alias, *help;
+} cmd_t;
+
+static const cmd_t cmds[] = {
+    { NULL, "Data", NULL },
+    /* @@DATA_CMDS@@ */
+    { NULL, "Scores", NULL },
+    /* @@SCORE_CMDS@@ */
+    { NULL, "Other", NULL },
+    { main_version, "version", "print version, build options and library versions" },
+};
+#define N_CMDS ((int)(sizeof(cmds) / sizeof(cmds[0])))
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "\nProgram: grs (GPU-accelerated genomic risk scorer)\nVersion: %s (%s)\n\n"
+                "Usage:   grs <command> [options]\n", GRS_VERSION, GRS_GIT);
+    for (int i = 0; i < N_CMDS; i++) {
+        if (!cmds[i].func) fprintf(fp, "\n  -- %s\n", cmds[i].alias);
+        else fprintf(fp, "     %-10s %s\n", cmds[i].alias, cmds[i].help);
+    }
+    fprintf(fp, "\nEvery command takes --help. Logs go to stderr; -v N sets verbosity (0-6).\n\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return 2; }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) return main_version(1, argv);
+    grs_signals_install();
+    hts_set_log_level(HTS_LOG_WARNING);
+    for (int i = 0; i < N_CMDS; i++)
+        if (cmds[i].func && strcmp(argv[1], cmds[i].alias) == 0) {
+            int ret = cmds[i].func(argc - 1, argv + 1);
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "[E::main] write error on standard output\n");
+                return 1;
+            }
+            return ret;
+        }
+    fprintf(stderr, "[E::main] unrecognized command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,40 @@
+/* grs/backend_ops.h -- the backend vtable that reference/ and kernels/ fill (ggml_backend_i,
+ * htslib hFILE_backend). For backend implementers and host/backend.c only; commands use
+ * grs/backend.h. */
+#ifndef GRS_BACKEND_OPS_H
+#define GRS_BACKEND_OPS_H
+
+#include "grs/pgs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct grs_backend_s;
+
+struct grs_backend_ops {
+    const char *name;                                     /* "cpu", "cuda"                    */
+    /* number of usable devices (cpu: 1). 0 means this backend cannot be opened here.          */
+    int (*available)(void);
+    /* set be->ctx and be->device (a malloc'd description). GRS_OK / GRS_EDEVICE / GRS_ENOMEM */
+    int (*open)(struct grs_backend_s *be);
+    /* free be->ctx (not be->device). Accepts a half-opened backend.                          */
+    void (*close)(struct grs_backend_s *be);
+    /* evaluate a scoring problem (grs/pgs.h); host memory in and out                         */
+    int (*pgs)(struct grs_backend_s *be, const grs_pgs_problem_t *p, grs_pgs_result_t *r);
+};
+
+struct grs_backend_s {
+    const struct grs_backend_ops *ops;
+    void *ctx;          /* backend-private state (device memory lives only here)   */
+    char *device;       /* description for logs and provenance                     */
+};
+
+/* the tables */
+extern const struct grs_backend_ops grs_ref_ops;
+extern const struct grs_backend_ops grs_cuda_ops;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

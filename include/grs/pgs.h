@@ -1,0 +1,99 @@
+/* grs/pgs.h -- polygenic score computation: the problem handed to a backend, and the
+ * per-element arithmetic (GRS_HD) that the CPU reference and the CUDA kernels share.
+ *
+ * A scoring run is, per sample s and score k:
+ *     sum[s][k] = sum over matched variants v of  W[v][k] * e(v, s)
+ * where e(v, s) is the effect-allele dosage of sample s at v after the variant's model
+ * (additive, dominant, recessive) and, for a missing genotype, the variant's imputed value.
+ * The host (matching, frequencies, missing-data policy) fills one grs_pgs_var_t per variant;
+ * the backend never decides semantics, it only evaluates this sum.
+ *
+ * Determinism: variants are summed in chunks of GRS_PGS_CHUNK consecutive matched variants;
+ * each chunk's partial sum (a double) is rounded onto a fixed-point grid (2^-GRS_PGS_FIX_BITS)
+ * and accumulated as a 128-bit integer. Integer addition is associative, so the result does
+ * not depend on threads, block sizes or how variant shards are later merged, as long as shard
+ * boundaries fall on chunk boundaries (the host guarantees it).
+ */
+#ifndef GRS_PGS_H
+#define GRS_PGS_H
+
+#include <stdint.h>
+
+#include "grs/defs.h"
+#include "grs/geno.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GRS_PGS_CHUNK    256   /* matched variants per exactly-accumulated chunk */
+#define GRS_PGS_FIX_BITS 64    /* fixed-point resolution of the chunk accumulator: 2^-64 */
+
+enum grs_pgs_model {
+    GRS_MODEL_ADDITIVE = 0,   /* e = effect dosage                          */
+    GRS_MODEL_DOMINANT = 1,   /* e = min(effect dosage, 1)                  */
+    GRS_MODEL_RECESSIVE = 2,  /* e = max(effect dosage - 1, 0)              */
+};
+
+/** What the backend needs to know about one matched variant. */
+typedef struct grs_pgs_var_t {
+    const uint32_t *codes;    /* packed 2-bit row (grs codes), n_samples codes            */
+    const uint16_t *dosage;   /* NULL, or n_samples dosages (GRS_DOSAGE_ONE = 1 allele)   */
+    const uint8_t *haploid;   /* NULL, or haploid bitset                                  */
+    double impute[2];         /* e for a missing call: [0] haploid sample, [1] diploid     */
+    int32_t flip;             /* 1: the effect allele is REF, e counts REF copies          */
+    int32_t model;            /* enum grs_pgs_model                                       */
+} grs_pgs_var_t;
+
+/** A scoring problem: n_vars matched variants × n_samples samples × n_scores weights. */
+typedef struct grs_pgs_problem_t {
+    int64_t n_samples;
+    int64_t n_vars;
+    int64_t n_scores;
+    const grs_pgs_var_t *vars;   /* n_vars, in matrix order                                 */
+    const double *weights;       /* n_vars × n_scores, variant-major (W[v*n_scores + k])      */
+    int n_threads;               /* CPU threads the backend may use (>= 1)                  */
+} grs_pgs_problem_t;
+
+/** Results, allocated by the caller. */
+typedef struct grs_pgs_result_t {
+    double *sums;        /* n_samples × n_scores, sample-major (S[s*n_scores + k])          */
+    int64_t *allele_ct;  /* n_samples: sum over variants of ploidy where the call is present */
+    double *named_dosage;/* n_samples: sum over variants of e(v,s) for present calls (no imputation) */
+} grs_pgs_result_t;
+
+/* ---- shared per-element arithmetic ------------------------------------------------------- */
+
+/** Apply the model to an effect-allele dosage (0..ploidy). */
+GRS_HD double grs_pgs_apply_model(double e, int32_t model)
+{
+    if (model == GRS_MODEL_DOMINANT) return e < 1.0 ? e : 1.0;
+    if (model == GRS_MODEL_RECESSIVE) return e > 1.0 ? e - 1.0 : 0.0;
+    return e;
+}
+
+/** Effect dosage of a present call with ALT dosage d at the given ploidy. */
+GRS_HD double grs_pgs_effect(double alt_dosage, int ploidy, int32_t flip, int32_t model)
+{
+    double e = flip ? (double)ploidy - alt_dosage : alt_dosage;
+    return grs_pgs_apply_model(e, model);
+}
+
+/** e(v, s) for a hard-call code: imputed value when missing. */
+GRS_HD double grs_pgs_code_value(uint32_t code, int ploidy, const grs_pgs_var_t *GRS_RESTRICT var)
+{
+    if (code == GRS_GENO_MISSING) return var->impute[ploidy - 1];
+    return grs_pgs_effect((double)code, ploidy, var->flip, var->model);
+}
+
+/** e(v, s) for a dosage-plane value. */
+GRS_HD double grs_pgs_dosage_value(uint16_t d, int ploidy, const grs_pgs_var_t *GRS_RESTRICT var)
+{
+    if (d == GRS_DOSAGE_MISSING) return var->impute[ploidy - 1];
+    return grs_pgs_effect((double)d / (double)GRS_DOSAGE_ONE, ploidy, var->flip, var->model);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GRS_PGS_H */

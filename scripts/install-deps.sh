@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install the Debian 12 packages grs needs to build and test, if missing.
+# Idempotent: packages already present are left alone. Uses sudo when not root.
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --build  build dependencies only
+set -euo pipefail
+
+build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev)
+# independent oracles for the tests (plink2, bcftools, samtools, tabix)
+test_pkgs=(plink2 bcftools samtools tabix)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#want[@]} packages already installed"
+    exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then SUDO=sudo; else
+        echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; fi
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${#missing[@]} package(s): ${missing[*]}"
