@@ -633,6 +633,7 @@ const uint8_t *grs_geno_haploid_row(const grs_geno_t *g, int64_t v)
 
 const grs_vstat_t *grs_geno_vstat(const grs_geno_t *g, int64_t v) { return &g->vstats[v]; }
 const grs_variant_t *grs_geno_variant(const grs_geno_t *g, int64_t v) { return &g->variants[v]; }
+const grs_variant_t *grs_geno_variants(const grs_geno_t *g) { return g->variants; }
 const grs_sample_t *grs_geno_sample(const grs_geno_t *g, int64_t s) { return &g->samples[s]; }
 
 const char *grs_geno_meta(const grs_geno_t *g, const char *key)

@@ -203,6 +203,8 @@ const uint8_t *grs_geno_haploid_row(const grs_geno_t *g, int64_t v);
 const grs_vstat_t *grs_geno_vstat(const grs_geno_t *g, int64_t v);
 /** Variant v of the variant table (strings borrowed from g). */
 const grs_variant_t *grs_geno_variant(const grs_geno_t *g, int64_t v);
+/** The whole variant table, n_variants entries (borrowed). */
+const grs_variant_t *grs_geno_variants(const grs_geno_t *g);
 /** Sample s (strings borrowed from g). */
 const grs_sample_t *grs_geno_sample(const grs_geno_t *g, int64_t s);
 /** Value of a META key, or NULL (borrowed). */
