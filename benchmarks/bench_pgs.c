@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     uint8_t *mem = (uint8_t *)aligned_alloc(64, (size_t)(m * rb));
     grs_pgs_var_t *vars = (grs_pgs_var_t *)calloc(m, sizeof(*vars));
     double *w = (double *)malloc(m * K * sizeof(double));
-    double *sums = (double *)malloc(n * K * sizeof(double));
+    grs_fix128_t *acc = (grs_fix128_t *)calloc(n * K, sizeof(grs_fix128_t));
     int64_t *ct = (int64_t *)malloc(n * sizeof(int64_t));
     double *nm = (double *)malloc(n * sizeof(double));
     uint64_t x = 12345;
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         for (int64_t k = 0; k < K; k++) w[v * K + k] = ((v * 31 + k * 17) % 101 - 50) * 1e-3;
     }
     grs_pgs_problem_t p = { n, m, K, vars, w, T };
-    grs_pgs_result_t r = { sums, ct, nm };
+    grs_pgs_result_t r = { acc, ct, nm };
     double best = 1e30;
     for (int i = 0; i < reps; i++) {
         double t0 = now();
@@ -69,6 +69,6 @@ int main(int argc, char **argv)
         printf("bench_pgs cpu: %" PRId64 " samples x %" PRId64 " variants x %" PRId64 " scores, %d threads: "
                "%.3f s, %.3g genotypes/s, %.2f GB/s of 2-bit data\n", n, m, K, T, best, geno / best,
                geno / 4 / best / 1e9);
-    free(mem); free(vars); free(w); free(sums); free(ct); free(nm);
+    free(mem); free(vars); free(w); free(acc); free(ct); free(nm);
     return 0;
 }

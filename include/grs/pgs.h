@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define GRS_PGS_CHUNK    256   /* matched variants per exactly-accumulated chunk */
+#define GRS_PGS_CHUNK    1024  /* matched variants per exactly-accumulated chunk */
 #define GRS_PGS_FIX_BITS 64    /* fixed-point resolution of the chunk accumulator: 2^-64 */
 
 enum grs_pgs_model {
@@ -55,11 +55,20 @@ typedef struct grs_pgs_problem_t {
     int n_threads;               /* CPU threads the backend may use (>= 1)                  */
 } grs_pgs_problem_t;
 
-/** Results, allocated by the caller. */
+/** A 128-bit signed fixed-point accumulator: value = (hi·2^64 + lo) · 2^-GRS_PGS_FIX_BITS.
+ *  Plain integers so that accumulators can be written to shard files and added exactly. */
+typedef struct grs_fix128_t {
+    uint64_t lo;
+    int64_t hi;
+} grs_fix128_t;
+
+/** Results, allocated by the caller. Every field is ADDED to, so a caller may evaluate the
+ *  matched variants in several calls (blocks of whole chunks) and get the same bits. */
 typedef struct grs_pgs_result_t {
-    double *sums;        /* n_samples × n_scores, sample-major (S[s*n_scores + k])          */
-    int64_t *allele_ct;  /* n_samples: sum over variants of ploidy where the call is present */
-    double *named_dosage;/* n_samples: sum over variants of e(v,s) for present calls (no imputation) */
+    grs_fix128_t *acc;    /* n_samples × n_scores, sample-major: Σ W·e, exact chunk sums     */
+    int64_t *allele_ct;   /* n_samples, or NULL: Σ ploidy over present calls                  */
+    double *named_dosage; /* n_samples, or NULL: Σ effect dosage over present calls (pre-model;
+                             exact: multiples of 1/16384)                                      */
 } grs_pgs_result_t;
 
 /* ---- shared per-element arithmetic ------------------------------------------------------- */
@@ -70,6 +79,13 @@ GRS_HD double grs_pgs_apply_model(double e, int32_t model)
     if (model == GRS_MODEL_DOMINANT) return e < 1.0 ? e : 1.0;
     if (model == GRS_MODEL_RECESSIVE) return e > 1.0 ? e - 1.0 : 0.0;
     return e;
+}
+
+/** Convert an accumulator to double (rounded to nearest). */
+static inline double grs_fix128_to_double(grs_fix128_t a)
+{
+    /* hi·2^0 + lo·2^-64, summed in an order that keeps the leading bits exact */
+    return (double)a.hi + (double)a.lo * 0x1p-64;
 }
 
 /** Effect dosage of a present call with ALT dosage d at the given ploidy. */
