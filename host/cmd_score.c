@@ -1,0 +1,704 @@
+/* cmd_score.c -- grs score: polygenic scores with plink2 --score semantics and pgsc_calc
+ * matching (DESIGN §5).
+ *
+ * Flow: genotypes (a .grsm, or a PLINK fileset / VCF packed on the fly to a temporary .grsm
+ * restricted to the scoring sites) → read every scoring file → match each against the variant
+ * table (pgsc_calc rules, host/match.c) → drop scores under --min-overlap → build one weight
+ * matrix over the union of (variant, effect allele, model) keys → per-key imputation values from
+ * the missing-data policy → backend evaluates Σ W·e exactly (grs/pgs.h) → .sscore in plink2's
+ * layout, the match log and a JSON summary. Every output goes to a temporary name first. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <htslib/hts.h>
+#include <htslib/khash.h>
+#include <htslib/kstring.h>
+
+#include "cmds.h"
+#include "grs/backend.h"
+#include "grs/geno.h"
+#include "grs/log.h"
+#include "grs/pgs.h"
+#include "grs/status.h"
+#include "json.h"
+#include "match.h"
+#include "score_input.h"
+#include "scorefile.h"
+#include "util.h"
+
+KHASH_MAP_INIT_STR(str2i, int64_t)
+
+enum { MISSING_MEAN = 0, MISSING_ZERO = 1, MISSING_HOMREF = 2 };
+static const char *const missing_name[] = { "mean", "zero", "homref" };
+
+typedef struct {
+    char **geno_in;  int n_geno;   /* --geno PREFIX (one)                          */
+    char *bfile;                   /* --bfile PREFIX                               */
+    char **vcf; int n_vcf;         /* --vcf F...                                   */
+    char **score; int n_score;     /* --score F (repeatable)                       */
+    char *ref_freq;                /* --ref-freq F (.afreq)                        */
+    char *out;                     /* --out PREFIX                                 */
+    char *build;                   /* --build (target genome build)                */
+    int missing;                   /* MISSING_*                                    */
+    double min_overlap;
+    int backend, threads, full_precision, center, standardize;
+    grs_match_opts_t mopt;
+    grs_scorefile_opts_t sopt;
+    int *col_nums; int n_col_nums;
+} opts_t;
+
+/* one (variant, effect allele, model) key per distinct use of a target variant */
+typedef struct {
+    int64_t v;          /* target variant */
+    int32_t flip;       /* effect allele is REF */
+    int32_t model;
+    int32_t file;       /* scoring file */
+    int64_t row;        /* row in that file */
+} entry_t;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry_t *x = (const entry_t *)a, *y = (const entry_t *)b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    if (x->flip != y->flip) return x->flip - y->flip;
+    if (x->model != y->model) return x->model - y->model;
+    if (x->file != y->file) return x->file - y->file;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"Usage: grs score (--geno PREFIX | --bfile PREFIX | --vcf F [F...]) --score F [--score F ...] --out PREFIX\n"
+"Compute polygenic scores (plink2 --score semantics; pgsc_calc variant matching).\n\n"
+"Genotypes:\n"
+"  --geno PREFIX          packed matrix PREFIX.grsm (grs pack)\n"
+"  --bfile PREFIX         PLINK 1 fileset PREFIX.bed/.bim/.fam\n"
+"  --vcf F [F...]         VCF/BCF (one per chromosome is fine; only scoring sites are decoded)\n"
+"  --dosage MODE          auto|GT|DS|HDS|GP for --vcf [auto]\n"
+"Scoring files (PGS Catalog v2 or PLINK-style, plain or gzip):\n"
+"  --score F              repeatable; each weight column is one score\n"
+"  --score-col-nums LIST  PLINK-style: 1-based weight columns, e.g. 3,5-7\n"
+"  --score-id-col N       PLINK-style: variant ID column [1]\n"
+"  --score-allele-col N   PLINK-style: effect allele column [2]\n"
+"  --header-read          PLINK-style: the first line names the scores\n"
+"Matching:\n"
+"  --match-id             match on variant ID (plink2's behaviour) instead of position + alleles\n"
+"  --keep-ambiguous       keep strand-ambiguous (A/T, C/G) variants\n"
+"  --no-flip              do not match on the complementary strand\n"
+"  --min-overlap X        leave out a score matching fewer than X of its rows [0.75]\n"
+"  --build B              genome build of the genotypes (checked against the scoring file)\n"
+"Semantics:\n"
+"  --missing M            mean (plink2 default) | zero (no-mean-imputation) | homref [mean]\n"
+"  --ref-freq F           allele frequencies for mean imputation (plink2 .afreq)\n"
+"  --center               centre each variant on its mean (plink2 'center')\n"
+"  --standardize          centre and scale to unit variance (plink2 'variance-standardize')\n"
+"Output:\n"
+"  --out PREFIX           PREFIX.sscore, PREFIX.match.tsv.gz, PREFIX.summary.json\n"
+"  --full-precision       17 significant digits instead of 6\n"
+"Other:\n"
+"  --backend B            auto|cpu|cuda [auto, or $GRS_BACKEND]\n"
+"  --threads N            threads [all cores]\n"
+"  -v N, --verbosity N    0 quiet .. 6 trace [3]\n"
+"  -h, --help\n");
+}
+
+/* "3,5-7" → list of ints */
+static int parse_cols(const char *s, int **out, int *n)
+{
+    int cap = 0, *a = NULL;
+    const char *p = s;
+    *n = 0;
+    while (*p) {
+        char *e;
+        long x = strtol(p, &e, 10), y = x;
+        if (e == p || x < 1) { free(a); return -1; }
+        if (*e == '-') {
+            p = e + 1;
+            y = strtol(p, &e, 10);
+            if (e == p || y < x) { free(a); return -1; }
+        }
+        for (long c = x; c <= y; c++) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                int *b = (int *)realloc(a, cap * sizeof(int));
+                if (!b) { free(a); return -1; }
+                a = b;
+            }
+            a[(*n)++] = (int)c;
+        }
+        if (*e == ',') e++;
+        else if (*e) { free(a); return -1; }
+        p = e;
+    }
+    *out = a;
+    return *n ? 0 : -1;
+}
+
+/* ---- reference frequencies (plink2 .afreq: #CHROM ID REF ALT [PROVISIONAL_REF?] ALT_FREQS OBS_CT) */
+typedef struct {
+    khash_t(str2i) *h;
+    char **ref, **alt;
+    double *freq;
+    int64_t n;
+} afreq_t;
+
+static void afreq_destroy(afreq_t *a)
+{
+    if (!a) return;
+    if (a->h) {
+        for (khint_t k = kh_begin(a->h); k != kh_end(a->h); k++)
+            if (kh_exist(a->h, k)) free((char *)kh_key(a->h, k));
+        kh_destroy(str2i, a->h);
+    }
+    for (int64_t i = 0; i < a->n; i++) { free(a->ref[i]); free(a->alt[i]); }
+    free(a->ref); free(a->alt); free(a->freq);
+    free(a);
+}
+
+static int afreq_read(const char *fn, afreq_t **out)
+{
+    int ret = GRS_EFORMAT, c_id = -1, c_ref = -1, c_alt = -1, c_freq = -1, nf;
+    htsFile *fp = hts_open(fn, "r");
+    kstring_t line = { 0, 0, NULL };
+    char *f[64];
+    int64_t lineno = 0, cap = 0;
+    afreq_t *a = (afreq_t *)calloc(1, sizeof(*a));
+
+    if (!fp) { grs_log_error("cannot open '%s': %s", fn, strerror(errno)); free(a); return GRS_EIO; }
+    if (!a || !(a->h = kh_init(str2i))) { ret = GRS_ENOMEM; goto fail; }
+    while (hts_getline(fp, KS_SEP_LINE, &line) >= 0) {
+        lineno++;
+        if (line.l && line.s[line.l - 1] == '\r') line.s[--line.l] = 0;
+        if (lineno == 1) {
+            if (line.s[0] != '#') { grs_log_error("'%s': line 1: expected a '#CHROM ...' header (plink2 .afreq)", fn); goto fail; }
+            nf = grs_split(line.s + 1, "\t", f, 64);
+            for (int i = 0; i < nf && i < 64; i++) {
+                if (!strcmp(f[i], "ID")) c_id = i;
+                else if (!strcmp(f[i], "REF")) c_ref = i;
+                else if (!strcmp(f[i], "ALT")) c_alt = i;
+                else if (!strcmp(f[i], "ALT_FREQS")) c_freq = i;
+            }
+            if (c_id < 0 || c_ref < 0 || c_alt < 0 || c_freq < 0) {
+                grs_log_error("'%s': header lacks one of ID, REF, ALT, ALT_FREQS", fn);
+                goto fail;
+            }
+            continue;
+        }
+        nf = grs_split(line.s, "\t", f, 64);
+        if (nf <= c_freq || nf <= c_id || nf <= c_ref || nf <= c_alt) {
+            grs_log_error("'%s': line %" PRId64 ": %d fields, too few", fn, lineno, nf);
+            goto fail;
+        }
+        double x;
+        if (grs_parse_double(f[c_freq], &x) < 0 || !(x >= 0 && x <= 1)) {
+            grs_log_error("'%s': line %" PRId64 ": ALT_FREQS '%s' is not a frequency (a multi-allelic "
+                          "ALT list is not supported here)", fn, lineno, f[c_freq]);
+            goto fail;
+        }
+        if (a->n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            char **r2 = (char **)realloc(a->ref, cap * sizeof(char *));
+            if (r2) a->ref = r2;
+            char **a2 = (char **)realloc(a->alt, cap * sizeof(char *));
+            if (a2) a->alt = a2;
+            double *f2 = (double *)realloc(a->freq, cap * sizeof(double));
+            if (f2) a->freq = f2;
+            if (!r2 || !a2 || !f2) { ret = GRS_ENOMEM; goto fail; }
+        }
+        int absent;
+        char *key = strdup(f[c_id]);
+        if (!key) { ret = GRS_ENOMEM; goto fail; }
+        khint_t k = kh_put(str2i, a->h, key, &absent);
+        if (!absent) { free(key); continue; }         /* first occurrence wins */
+        kh_val(a->h, k) = a->n;
+        a->ref[a->n] = strdup(f[c_ref]);
+        a->alt[a->n] = strdup(f[c_alt]);
+        a->freq[a->n] = x;
+        a->n++;
+    }
+    if (lineno == 0) { grs_log_error("'%s': empty file", fn); goto fail; }
+    hts_close(fp);
+    free(line.s);
+    *out = a;
+    return GRS_OK;
+fail:
+    hts_close(fp);
+    free(line.s);
+    afreq_destroy(a);
+    return ret;
+}
+
+/* ALT frequency of target variant v from the reference, or NaN */
+static double afreq_lookup(const afreq_t *a, const grs_variant_t *var)
+{
+    char buf[512];
+    khint_t k = kh_get(str2i, a->h, var->id);
+    if (k == kh_end(a->h)) {
+        snprintf(buf, sizeof(buf), "%s:%" PRId64 ":%s:%s", var->chrom, var->pos, var->ref, var->alt);
+        k = kh_get(str2i, a->h, buf);
+        if (k == kh_end(a->h)) return NAN;
+    }
+    int64_t i = kh_val(a->h, k);
+    if (!strcmp(a->ref[i], var->ref) && !strcmp(a->alt[i], var->alt)) return a->freq[i];
+    if (!strcmp(a->ref[i], var->alt) && !strcmp(a->alt[i], var->ref)) return 1 - a->freq[i];
+    return NAN;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+static void put_num(grs_out_t *o, double x, int full)
+{
+    if (isnan(x)) grs_out_printf(o, "\tnan");
+    else if (full) grs_out_printf(o, "\t%.17g", x);
+    else grs_out_printf(o, "\t%g", x);
+}
+
+int main_score(int argc, char **argv)
+{
+    static const struct option lopts[] = {
+        { "geno", required_argument, NULL, 1 }, { "bfile", required_argument, NULL, 2 },
+        { "vcf", required_argument, NULL, 3 }, { "score", required_argument, NULL, 4 },
+        { "out", required_argument, NULL, 'o' }, { "missing", required_argument, NULL, 5 },
+        { "ref-freq", required_argument, NULL, 6 }, { "min-overlap", required_argument, NULL, 7 },
+        { "backend", required_argument, NULL, 8 }, { "threads", required_argument, NULL, 't' },
+        { "full-precision", no_argument, NULL, 9 }, { "center", no_argument, NULL, 10 },
+        { "standardize", no_argument, NULL, 11 }, { "match-id", no_argument, NULL, 12 },
+        { "keep-ambiguous", no_argument, NULL, 13 }, { "no-flip", no_argument, NULL, 14 },
+        { "score-col-nums", required_argument, NULL, 15 }, { "score-id-col", required_argument, NULL, 16 },
+        { "score-allele-col", required_argument, NULL, 17 }, { "header-read", no_argument, NULL, 18 },
+        { "build", required_argument, NULL, 19 }, { "dosage", required_argument, NULL, 20 },
+        { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    opts_t o;
+    int c, ret = 1, st;
+    double t0 = grs_wall_seconds();
+    const char *dosage_mode = "auto";
+    grs_score_input_t *in = NULL;
+    grs_scorefile_t **sf = NULL;
+    grs_match_t **mt = NULL;
+    int *keep = NULL, *col0 = NULL;
+    entry_t *ent = NULL;
+    int64_t n_ent = 0, n_keys = 0, K = 0;
+    grs_pgs_var_t *vars = NULL;
+    double *W = NULL, *offset = NULL, *denom = NULL;
+    grs_fix128_t *acc = NULL;
+    int64_t *allele_ct = NULL, *key_of = NULL;
+    double *named = NULL;
+    afreq_t *af = NULL;
+    grs_backend_t *be = NULL;
+    grs_out_t *os = NULL, *om = NULL, *oj = NULL;
+    char *fn_sscore = NULL, *fn_match = NULL, *fn_json = NULL, **names = NULL;
+    int64_t n_missing_calls = 0, n_imputed_freq_target = 0, n_imputed_freq_ref = 0, n_ref_missing = 0;
+    int64_t n_zero_var = 0;
+
+    memset(&o, 0, sizeof(o));
+    o.min_overlap = 0.75;
+    o.threads = grs_cmd_default_threads();
+    o.mopt.keep_multiallelic = 1;
+    o.sopt.id_col = 1;
+    o.sopt.allele_col = 2;
+    o.backend = GRS_BACKEND_AUTO;
+    if (getenv("GRS_BACKEND")) {
+        int b = grs_backend_parse(getenv("GRS_BACKEND"));
+        if (b >= 0) o.backend = b;
+    }
+    if (!(o.vcf = (char **)calloc(argc, sizeof(char *))) || !(o.score = (char **)calloc(argc, sizeof(char *)))
+        || !(o.geno_in = (char **)calloc(argc, sizeof(char *)))) {
+        fprintf(stderr, "[E::score] out of memory\n");
+        goto done;
+    }
+    while ((c = getopt_long(argc, argv, "o:t:v:h", lopts, NULL)) >= 0) {
+        switch (c) {
+        case 1: o.geno_in[o.n_geno++] = optarg; break;
+        case 2: o.bfile = optarg; break;
+        case 3:
+            o.vcf[o.n_vcf++] = optarg;
+            while (optind < argc && argv[optind][0] != '-') o.vcf[o.n_vcf++] = argv[optind++];
+            break;
+        case 4: o.score[o.n_score++] = optarg; break;
+        case 'o': o.out = optarg; break;
+        case 5:
+            if (!strcmp(optarg, "mean")) o.missing = MISSING_MEAN;
+            else if (!strcmp(optarg, "zero")) o.missing = MISSING_ZERO;
+            else if (!strcmp(optarg, "homref")) o.missing = MISSING_HOMREF;
+            else { fprintf(stderr, "[E::score] --missing must be mean, zero or homref\n"); ret = 2; goto done; }
+            break;
+        case 6: o.ref_freq = optarg; break;
+        case 7:
+            if (grs_parse_double(optarg, &o.min_overlap) < 0 || o.min_overlap < 0 || o.min_overlap > 1) {
+                fprintf(stderr, "[E::score] --min-overlap must be a number in [0, 1]\n"); ret = 2; goto done;
+            }
+            break;
+        case 8:
+            if ((o.backend = grs_backend_parse(optarg)) < 0) {
+                fprintf(stderr, "[E::score] --backend must be auto, cpu or cuda\n"); ret = 2; goto done;
+            }
+            break;
+        case 't': o.threads = atoi(optarg); if (o.threads < 1) { fprintf(stderr, "[E::score] --threads must be >= 1\n"); ret = 2; goto done; } break;
+        case 9: o.full_precision = 1; break;
+        case 10: o.center = 1; break;
+        case 11: o.standardize = 1; break;
+        case 12: o.mopt.by_id = 1; break;
+        case 13: o.mopt.keep_ambiguous = 1; break;
+        case 14: o.mopt.no_flip = 1; break;
+        case 15:
+            if (parse_cols(optarg, &o.col_nums, &o.n_col_nums) < 0) {
+                fprintf(stderr, "[E::score] --score-col-nums: expected a list like 3,5-7\n"); ret = 2; goto done;
+            }
+            o.sopt.weight_cols = o.col_nums;
+            o.sopt.n_weight_cols = o.n_col_nums;
+            break;
+        case 16: o.sopt.id_col = atoi(optarg); break;
+        case 17: o.sopt.allele_col = atoi(optarg); break;
+        case 18: o.sopt.header_read = 1; break;
+        case 19: o.build = optarg; break;
+        case 20: dosage_mode = optarg; break;
+        case 'v': grs_cmd_set_verbosity(atoi(optarg)); break;
+        case 'h': usage(stdout); ret = 0; goto done;
+        default: usage(stderr); ret = 2; goto done;
+        }
+    }
+    if (optind < argc) { fprintf(stderr, "[E::score] unexpected argument '%s'\n", argv[optind]); ret = 2; goto done; }
+    if ((o.n_geno > 0) + (o.bfile != NULL) + (o.n_vcf > 0) != 1 || o.n_geno > 1) {
+        fprintf(stderr, "[E::score] give exactly one of --geno PREFIX, --bfile PREFIX or --vcf F...\n");
+        usage(stderr); ret = 2; goto done;
+    }
+    if (!o.n_score || !o.out) {
+        fprintf(stderr, "[E::score] --score and --out are required\n");
+        usage(stderr); ret = 2; goto done;
+    }
+    if (o.center && o.standardize) { fprintf(stderr, "[E::score] --center and --standardize exclude each other\n"); ret = 2; goto done; }
+    grs_cmd_log_start(argc, argv);
+
+    /* ---- scoring files first: --vcf uses their sites to decode only what is needed */
+    sf = (grs_scorefile_t **)calloc(o.n_score, sizeof(*sf));
+    mt = (grs_match_t **)calloc(o.n_score, sizeof(*mt));
+    keep = (int *)calloc(o.n_score, sizeof(int));
+    col0 = (int *)calloc(o.n_score + 1, sizeof(int));
+    if (!sf || !mt || !keep || !col0) goto oom;
+    for (int i = 0; i < o.n_score; i++)
+        if (grs_scorefile_read(o.score[i], &o.sopt, &sf[i]) < 0) goto done;
+
+    /* ---- genotypes */
+    {
+        grs_score_input_opts_t io;
+        memset(&io, 0, sizeof(io));
+        io.geno = o.n_geno ? o.geno_in[0] : NULL;
+        io.bfile = o.bfile;
+        io.vcf = (const char *const *)o.vcf;
+        io.n_vcf = o.n_vcf;
+        io.dosage_mode = dosage_mode;
+        io.threads = o.threads;
+        io.out_prefix = o.out;
+        io.sites = (const grs_scorefile_t *const *)sf;
+        io.n_sites = o.n_score;
+        if (grs_score_input_open(&io, &in) < 0) goto done;
+    }
+    const int64_t n_samples = in->n_samples, n_variants = in->n_variants;
+    const grs_variant_t *variants = in->variants;
+
+    /* ---- genome build */
+    for (int i = 0; i < o.n_score; i++) {
+        const char *sb = sf[i]->hm_build ? sf[i]->hm_build : sf[i]->genome_build;
+        const char *tb = o.build ? o.build : in->build;
+        if (sb && tb && *sb && *tb && strcmp(sb, "NR") != 0 && !grs_build_same(sb, tb)) {
+            grs_log_error("'%s' is on genome build %s but the genotypes are on %s (use a harmonized "
+                          "scoring file for %s, or --build if the genotypes' build is mislabelled)",
+                          o.score[i], sb, tb, tb);
+            goto done;
+        }
+    }
+
+    /* ---- matching and overlap */
+    int n_pass = 0;
+    for (int i = 0; i < o.n_score; i++) {
+        if (grs_match_run(variants, n_variants, sf[i], &o.mopt, &mt[i]) < 0) goto done;
+        double rate = sf[i]->n_rows ? (double)mt[i]->n_matched / sf[i]->n_rows : 0;
+        keep[i] = mt[i]->n_matched > 0 && rate >= o.min_overlap;
+        n_pass += keep[i];
+        if (!keep[i])
+            grs_log_warning("'%s': %" PRId64 " of %" PRId64 " rows matched (%.1f%%), below --min-overlap %.2f: "
+                            "this score is left out", o.score[i], mt[i]->n_matched, sf[i]->n_rows,
+                            100 * rate, o.min_overlap);
+        else
+            grs_log_info("'%s': %" PRId64 " of %" PRId64 " rows matched (%.1f%%)", o.score[i],
+                         mt[i]->n_matched, sf[i]->n_rows, 100 * rate);
+    }
+    if (!n_pass) {
+        kstring_t ks = { 0, 0, NULL };
+        for (int i = 0; i < o.n_score; i++)
+            ksprintf(&ks, "%s%s: %.1f%%", i ? "; " : "", o.score[i],
+                     sf[i]->n_rows ? 100.0 * mt[i]->n_matched / sf[i]->n_rows : 0.0);
+        grs_log_error("no score reaches --min-overlap %.2f (matched rows: %s)", o.min_overlap, ks.s ? ks.s : "");
+        free(ks.s);
+        goto done;
+    }
+    for (int i = 0; i < o.n_score; i++) col0[i + 1] = col0[i] + (keep[i] ? sf[i]->n_scores : 0);
+    K = col0[o.n_score];
+
+    /* ---- keys: distinct (variant, effect allele, model) over every kept score */
+    for (int i = 0; i < o.n_score; i++) if (keep[i]) n_ent += mt[i]->n_matched;
+    if (!(ent = (entry_t *)malloc((n_ent + 1) * sizeof(entry_t)))) goto oom;
+    n_ent = 0;
+    for (int i = 0; i < o.n_score; i++) {
+        if (!keep[i]) continue;
+        for (int64_t r = 0; r < sf[i]->n_rows; r++) {
+            const grs_match_row_t *m = &mt[i]->rows[r];
+            if (m->status != GRS_MS_MATCHED) continue;
+            entry_t *e = &ent[n_ent++];
+            e->v = m->variant; e->flip = m->effect_is_ref; e->model = sf[i]->rows[r].model;
+            e->file = i; e->row = r;
+        }
+    }
+    qsort(ent, n_ent, sizeof(entry_t), cmp_entry);
+    if (!(key_of = (int64_t *)malloc((n_ent + 1) * sizeof(int64_t)))) goto oom;
+    for (int64_t i = 0; i < n_ent; i++) {
+        if (i == 0 || ent[i].v != ent[i - 1].v || ent[i].flip != ent[i - 1].flip || ent[i].model != ent[i - 1].model)
+            n_keys++;
+        key_of[i] = n_keys - 1;
+    }
+    if (!(vars = (grs_pgs_var_t *)calloc(n_keys + 1, sizeof(*vars))) || !(W = (double *)calloc(n_keys * K + 1, sizeof(double)))
+        || !(offset = (double *)calloc(K + 1, sizeof(double))))
+        goto oom;
+    for (int64_t i = 0; i < n_ent; i++) {
+        const grs_scorefile_t *s = sf[ent[i].file];
+        double *w = W + key_of[i] * K + col0[ent[i].file];
+        for (int j = 0; j < s->n_scores; j++) w[j] += s->weights[ent[i].row * s->n_scores + j];
+    }
+
+    /* ---- per-key genotype rows and imputation values */
+    if (o.ref_freq && afreq_read(o.ref_freq, &af) < 0) goto done;
+    if (o.missing == MISSING_MEAN && !af && n_samples < 50) {
+        int64_t any = 0;
+        for (int64_t i = 0; i < n_ent; i++) any += in->vstat(in, ent[i].v)->n_missing;
+        if (any) {
+            grs_log_error("mean imputation of the %" PRId64 " missing calls needs allele frequencies, and "
+                          "%" PRId64 " samples (< 50) are too few to estimate them: give --ref-freq F "
+                          "(plink2 .afreq) or use --missing zero", any, n_samples);
+            goto done;
+        }
+    }
+    {
+        int64_t e = 0;
+        for (int64_t k = 0; k < n_keys; k++) {
+            while (key_of[e] != k) e++;
+            const entry_t *en = &ent[e];
+            const grs_vstat_t *vs = in->vstat(in, en->v);
+            grs_pgs_var_t *var = &vars[k];
+            if ((st = in->rows(in, en->v, var)) < 0) goto done;
+            var->flip = en->flip;
+            var->model = en->model;
+            n_missing_calls += vs->n_missing;
+            double fa = NAN;
+            if (af) {
+                fa = afreq_lookup(af, &variants[en->v]);
+                if (isnan(fa)) n_ref_missing++; else n_imputed_freq_ref++;
+            }
+            if (isnan(fa)) { fa = vs->alt_freq; n_imputed_freq_target++; }
+            if (isnan(fa)) fa = 0;     /* every call missing: nothing to estimate from */
+            double f = en->flip ? 1 - fa : fa;          /* effect-allele frequency */
+            for (int ploidy = 1; ploidy <= 2; ploidy++) {
+                double imp;
+                if (o.missing == MISSING_ZERO) imp = 0;
+                else if (o.missing == MISSING_HOMREF) imp = grs_pgs_effect(0, ploidy, en->flip, en->model);
+                else if (en->model == GRS_MODEL_DOMINANT) imp = ploidy == 2 ? 1 - (1 - f) * (1 - f) : f;
+                else if (en->model == GRS_MODEL_RECESSIVE) imp = ploidy == 2 ? f * f : 0;
+                else imp = ploidy * f;
+                var->impute[ploidy - 1] = imp;
+            }
+            if (o.center || o.standardize) {
+                /* plink2 'center' / 'variance-standardize': e' = (e - 2f) / sd; a missing call
+                 * contributes 0 (it is imputed at the mean), the constant goes to `offset`. */
+                double sd = o.standardize ? sqrt(2 * f * (1 - f)) : 1.0;
+                double *w = W + k * K;
+                if (!(sd > 0)) {
+                    n_zero_var++;
+                    for (int64_t j = 0; j < K; j++) w[j] = 0;
+                }
+                for (int64_t j = 0; j < K; j++) {
+                    w[j] /= sd > 0 ? sd : 1;
+                    offset[j] -= w[j] * 2 * f;
+                }
+                var->impute[1] = 2 * f;
+                var->impute[0] = f;
+            }
+        }
+    }
+    if (n_zero_var) grs_log_warning("%" PRId64 " monomorphic variants have zero variance and were given weight 0 (--standardize)", n_zero_var);
+    if (o.missing != MISSING_MEAN)
+        grs_log_info("missing calls: %s (%" PRId64 " missing calls at scored variants)", missing_name[o.missing], n_missing_calls);
+
+    /* ---- compute */
+    if (grs_backend_open(o.backend, &be) < 0) goto done;
+    if (!(acc = (grs_fix128_t *)calloc(n_samples * K + 1, sizeof(grs_fix128_t)))
+        || !(allele_ct = (int64_t *)calloc(n_samples + 1, sizeof(int64_t)))
+        || !(named = (double *)calloc(n_samples + 1, sizeof(double)))
+        || !(denom = (double *)calloc(n_samples + 1, sizeof(double))))
+        goto oom;
+    {
+        grs_pgs_problem_t p = { n_samples, n_keys, K, vars, W, o.threads };
+        grs_pgs_result_t r = { acc, allele_ct, named };
+        if ((st = grs_backend_pgs(be, &p, &r)) < 0) goto done;
+    }
+    if (grs_interrupted()) goto done;
+    /* DENOM: plink2's is the allele count over all scored variants with mean imputation, and
+     * the observed allele count with no-mean-imputation. Haploid samples count 1 allele. */
+    for (int64_t s = 0; s < n_samples; s++) denom[s] = 2.0 * n_keys;
+    for (int64_t k = 0; k < n_keys; k++)
+        if (vars[k].haploid)
+            for (int64_t s = 0; s < n_samples; s++) denom[s] -= grs_geno_is_haploid(vars[k].haploid, s);
+    if (o.missing == MISSING_ZERO)
+        for (int64_t s = 0; s < n_samples; s++) denom[s] = (double)allele_ct[s];
+
+    /* ---- outputs */
+    fn_sscore = grs_sprintf("%s.sscore", o.out);
+    fn_match = grs_sprintf("%s.match.tsv.gz", o.out);
+    fn_json = grs_sprintf("%s.summary.json", o.out);
+    if (!fn_sscore || !fn_match || !fn_json) goto oom;
+    if (!(names = (char **)calloc(K + 1, sizeof(char *)))) goto oom;
+    for (int i = 0, j = 0; i < o.n_score; i++) {
+        if (!keep[i]) continue;
+        for (int q = 0; q < sf[i]->n_scores; q++, j++) {
+            int dup = 0;   /* the same name from two files: SCORE, SCORE_2, ... */
+            for (int x = 0; x < j; x++) dup += !strcmp(names[x], sf[i]->score_names[q]);
+            names[j] = dup ? grs_sprintf("%s_%d", sf[i]->score_names[q], dup + 1) : strdup(sf[i]->score_names[q]);
+            if (!names[j]) goto oom;
+        }
+    }
+    if (!(os = grs_out_open(fn_sscore, 0))) goto done;
+    {
+        int with_fid = 0;
+        for (int64_t s = 0; s < n_samples && !with_fid; s++) with_fid = strcmp(in->samples[s].fid, "0") != 0;
+        grs_out_printf(os, with_fid ? "#FID\tIID" : "#IID");
+        grs_out_printf(os, "\tALLELE_CT\tDENOM\tNAMED_ALLELE_DOSAGE_SUM");
+        for (int64_t k = 0; k < K; k++) grs_out_printf(os, "\t%s_AVG", names[k]);
+        for (int64_t k = 0; k < K; k++) grs_out_printf(os, "\t%s_SUM", names[k]);
+        grs_out_printf(os, "\n");
+        for (int64_t s = 0; s < n_samples; s++) {
+            if (with_fid) grs_out_printf(os, "%s\t", in->samples[s].fid);
+            grs_out_printf(os, "%s\t%" PRId64, in->samples[s].iid, allele_ct[s]);
+            put_num(os, denom[s], o.full_precision);
+            put_num(os, named[s], o.full_precision);
+            for (int64_t k = 0; k < K; k++)
+                put_num(os, (grs_fix128_to_double(acc[s * K + k]) + offset[k]) / denom[s], o.full_precision);
+            for (int64_t k = 0; k < K; k++)
+                put_num(os, grs_fix128_to_double(acc[s * K + k]) + offset[k], o.full_precision);
+            grs_out_printf(os, "\n");
+        }
+    }
+    if (!(om = grs_out_open(fn_match, 1))) goto done;
+    for (int i = 0; i < o.n_score; i++)
+        if (grs_match_write_tsv(om, sf[i], mt[i], variants, i == 0) < 0) goto done;
+
+    if (!(oj = grs_out_open(fn_json, 0))) goto done;
+    {
+        grs_json_t j;
+        char when[32], *cl = grs_cmdline(argc, argv), *full = grs_sprintf("grs %s", cl ? cl : "");
+        grs_iso_time(when, sizeof(when));
+        grs_json_begin(&j, oj);
+        grs_json_str(&j, "tool", "grs " GRS_VERSION " (" GRS_GIT ")");
+        grs_json_str(&j, "command", full);
+        free(cl);
+        free(full);
+        grs_json_str(&j, "created", when);
+        grs_json_str(&j, "backend", grs_backend_name(be));
+        grs_json_str(&j, "device", grs_backend_device(be));
+        grs_json_int(&j, "threads", o.threads);
+        grs_json_obj(&j, "genotypes");
+        grs_json_str(&j, "path", in->path);
+        grs_json_str(&j, "format", in->format);
+        grs_json_str(&j, "fingerprint", in->fingerprint);
+        grs_json_str(&j, "build", o.build ? o.build : in->build);
+        grs_json_int(&j, "samples", n_samples);
+        grs_json_int(&j, "variants", n_variants);
+        grs_json_close(&j, '}');
+        grs_json_obj(&j, "options");
+        grs_json_str(&j, "missing", missing_name[o.missing]);
+        grs_json_str(&j, "ref_freq", o.ref_freq);
+        grs_json_num(&j, "min_overlap", o.min_overlap);
+        grs_json_bool(&j, "match_id", o.mopt.by_id);
+        grs_json_bool(&j, "keep_ambiguous", o.mopt.keep_ambiguous);
+        grs_json_bool(&j, "no_flip", o.mopt.no_flip);
+        grs_json_bool(&j, "center", o.center);
+        grs_json_bool(&j, "standardize", o.standardize);
+        grs_json_close(&j, '}');
+        grs_json_obj(&j, "imputation");
+        grs_json_str(&j, "policy", missing_name[o.missing]);
+        grs_json_int(&j, "missing_calls_at_scored_variants", n_missing_calls);
+        grs_json_int(&j, "frequencies_from_target", n_imputed_freq_target);
+        grs_json_int(&j, "frequencies_from_ref_freq", n_imputed_freq_ref);
+        grs_json_int(&j, "variants_absent_from_ref_freq", n_ref_missing);
+        grs_json_close(&j, '}');
+        grs_json_int(&j, "scored_variant_keys", n_keys);
+        grs_json_arr(&j, "score_files");
+        for (int i = 0; i < o.n_score; i++) {
+            char *fp = grs_file_fingerprint(o.score[i]);
+            grs_json_obj(&j, NULL);
+            grs_json_str(&j, "path", o.score[i]);
+            grs_json_str(&j, "fingerprint", fp);
+            free(fp);
+            grs_json_str(&j, "format", sf[i]->format == GRS_SF_PGS_CATALOG ? "pgs_catalog" : "plink");
+            grs_json_str(&j, "pgs_id", sf[i]->pgs_id);
+            grs_json_str(&j, "pgs_name", sf[i]->pgs_name);
+            grs_json_str(&j, "trait_reported", sf[i]->trait_reported);
+            grs_json_str(&j, "genome_build", sf[i]->genome_build);
+            grs_json_str(&j, "weight_type", sf[i]->weight_type);
+            grs_json_bool(&j, "harmonized", sf[i]->harmonized);
+            grs_json_arr(&j, "scores");
+            for (int q = 0; q < sf[i]->n_scores; q++) grs_json_str(&j, NULL, sf[i]->score_names[q]);
+            grs_json_close(&j, ']');
+            grs_json_int(&j, "rows", sf[i]->n_rows);
+            grs_json_int(&j, "matched", mt[i]->n_matched);
+            grs_json_int(&j, "excluded", mt[i]->n_excluded);
+            grs_json_int(&j, "unmatched", mt[i]->n_unmatched);
+            grs_json_num(&j, "match_rate", sf[i]->n_rows ? (double)mt[i]->n_matched / sf[i]->n_rows : 0);
+            grs_json_obj(&j, "excluded_by_reason");
+            grs_match_reason_counts(mt[i], &j);
+            grs_json_close(&j, '}');
+            grs_json_bool(&j, "passed_min_overlap", keep[i]);
+            grs_json_close(&j, '}');
+        }
+        grs_json_close(&j, ']');
+        grs_json_num(&j, "seconds", grs_wall_seconds() - t0);
+        grs_json_num(&j, "peak_rss_mb", grs_peak_rss_mb());
+        grs_json_end(&j);
+    }
+    /* commit all three only when all are complete */
+    st = grs_out_close(os, 1); os = NULL;
+    if (st < 0) goto done;
+    st = grs_out_close(om, 1); om = NULL;
+    if (st < 0) { unlink(fn_sscore); goto done; }
+    st = grs_out_close(oj, 1); oj = NULL;
+    if (st < 0) { unlink(fn_sscore); unlink(fn_match); goto done; }
+    fprintf(stderr, "[grs score] %" PRId64 " samples, %d/%d scores (%" PRId64 " columns), %" PRId64
+            " variant keys, backend %s: %s\n", n_samples, n_pass, o.n_score, K, n_keys, grs_backend_name(be), fn_sscore);
+    grs_cmd_log_end("score", t0);
+    ret = 0;
+    goto done;
+oom:
+    grs_log_error("out of memory");
+done:
+    grs_out_close(os, 0);
+    grs_out_close(om, 0);
+    grs_out_close(oj, 0);
+    if (names) for (int64_t k = 0; k < K; k++) free(names[k]);
+    free(names);
+    free(fn_sscore); free(fn_match); free(fn_json);
+    grs_backend_close(be);
+    afreq_destroy(af);
+    free(acc); free(allele_ct); free(named); free(denom);
+    free(vars); free(W); free(offset); free(key_of); free(ent);
+    if (sf) for (int i = 0; i < o.n_score; i++) grs_scorefile_destroy(sf[i]);
+    if (mt) for (int i = 0; i < o.n_score; i++) grs_match_destroy(mt[i]);
+    free(sf); free(mt); free(keep); free(col0);
+    grs_score_input_close(in);
+    free(o.vcf); free(o.score); free(o.geno_in); free(o.col_nums);
+    return ret;
+}

@@ -1,0 +1,52 @@
+/* score_input.h -- the genotypes that `grs score` reads, whatever their format (internal).
+ *
+ * --geno PREFIX reads PREFIX.grsm (or PREFIX itself when it ends in .grsm) by mmap.
+ * --bfile PREFIX and --vcf F... are packed on the fly into a temporary .grsm beside the output
+ * (restricted to the scoring files' sites for VCF, so only needed records are decoded); the
+ * temporary file is unlinked as soon as it is mapped, so nothing is left behind. */
+#ifndef GRS_HOST_SCORE_INPUT_H
+#define GRS_HOST_SCORE_INPUT_H
+
+#include <stdint.h>
+
+#include "grs/defs.h"
+#include "grs/geno.h"
+#include "grs/pgs.h"
+#include "scorefile.h"
+
+typedef struct grs_score_input_opts_t {
+    const char *geno;                /* --geno PREFIX                                 */
+    const char *bfile;               /* --bfile PREFIX                                */
+    const char *const *vcf;          /* --vcf files                                   */
+    int n_vcf;
+    const char *dosage_mode;         /* --dosage for VCF input                         */
+    int threads;
+    const char *out_prefix;          /* temporary files go beside it                   */
+    const grs_scorefile_t *const *sites;  /* scoring files: their sites restrict VCF decoding */
+    int n_sites;
+} grs_score_input_opts_t;
+
+typedef struct grs_score_input_s grs_score_input_t;
+struct grs_score_input_s {
+    int64_t n_samples, n_variants;
+    const grs_variant_t *variants;   /* n_variants                                     */
+    grs_sample_t *samples;           /* n_samples                                      */
+    const char *path, *format;       /* what was read: path and "grsm", "bed", "vcf"    */
+    char *fingerprint;               /* grs_file_fingerprint of the input              */
+    const char *build;               /* genome build if known, else NULL               */
+    /* statistics of variant v */
+    const grs_vstat_t *(*vstat)(grs_score_input_t *in, int64_t v);
+    /* fill var->codes, var->dosage, var->haploid for variant v (borrowed until close) */
+    int (*rows)(grs_score_input_t *in, int64_t v, grs_pgs_var_t *var);
+    void *impl;
+};
+
+/** Open the genotypes named in opt. @return GRS_OK or a negative status (logged). */
+int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **out) GRS_RESULT_USED;
+/** Close and free (accepts NULL). */
+void grs_score_input_close(grs_score_input_t *in);
+
+/** Whether two genome-build names mean the same assembly (GRCh37 = hg19 = 37, GRCh38 = hg38 = 38). */
+int grs_build_same(const char *a, const char *b);
+
+#endif
