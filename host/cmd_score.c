@@ -18,6 +18,7 @@
 
 #include <htslib/hts.h>
 #include <htslib/khash.h>
+#include <htslib/kseq.h>
 #include <htslib/kstring.h>
 
 #include "cmds.h"
@@ -660,7 +661,8 @@ int main_score(int argc, char **argv)
             grs_json_int(&j, "unmatched", mt[i]->n_unmatched);
             grs_json_num(&j, "match_rate", sf[i]->n_rows ? (double)mt[i]->n_matched / sf[i]->n_rows : 0);
             grs_json_obj(&j, "excluded_by_reason");
-            grs_match_reason_counts(mt[i], &j);
+            for (int r = GRS_MR_NONE + 1; r < GRS_MR_COUNT; r++)
+                if (mt[i]->n_by_reason[r]) grs_json_int(&j, grs_match_reason_str(r), mt[i]->n_by_reason[r]);
             grs_json_close(&j, '}');
             grs_json_bool(&j, "passed_min_overlap", keep[i]);
             grs_json_close(&j, '}');

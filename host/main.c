@@ -18,6 +18,7 @@ static const cmd_t cmds[] = {
     { NULL, "Data", NULL },
     /* @@DATA_CMDS@@ */
     { NULL, "Scores", NULL },
+    { main_score, "score", "compute polygenic scores (plink2 --score compatible)" },
     /* @@SCORE_CMDS@@ */
     { NULL, "Other", NULL },
     { main_version, "version", "print version, build options and library versions" },
