@@ -12,7 +12,7 @@
  * Loop structure:
  *   threads   — each thread owns a contiguous range of samples (results per sample never mix
  *               across threads, so the thread count cannot change a result);
- *   chunks    — matched variants are taken GRS_PGS_CHUNK at a time; within a chunk each
+ *   chunks    — matched variants are taken GRS_PGS_CHUNK (4096) at a time; within a chunk each
  *               sample's partial sum is a double summed in variant order; the chunk partial
  *               is then added to a 128-bit fixed-point accumulator (exact, associative);
  *   paths     — K == 1: a per-variant 256-entry table maps one genotype byte (4 samples) to
@@ -138,7 +138,12 @@ static void score_one(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix128
     }
 }
 
-/* ---- K >= 2 ------------------------------------------------------------------------------ */
+/* ---- K >= 2 ------------------------------------------------------------------------------
+ * Within a chunk, each tile of samples is multiplied sub-chunk by sub-chunk (SUBCHUNK variants,
+ * dgemm with beta = 1 accumulating into `part`), so the decoded tile stays in cache; the chunk
+ * partial is converted to fixed point once per chunk. */
+#define SUBCHUNK 1024
+
 static void score_many(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix128_t *acc,
                        double *tile, double *part)
 {
@@ -146,13 +151,16 @@ static void score_many(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix12
     for (int64_t b0 = s0; b0 < s1; b0 += OUTER_SAMPLES) {            /* outer sample block */
         int64_t b1 = b0 + OUTER_SAMPLES < s1 ? b0 + OUTER_SAMPLES : s1;
         for (int64_t c0 = 0; c0 < p->n_vars; c0 += GRS_PGS_CHUNK) {  /* exact chunks */
-            int64_t nc = (c0 + GRS_PGS_CHUNK < p->n_vars ? c0 + GRS_PGS_CHUNK : p->n_vars) - c0;
+            int64_t c1 = c0 + GRS_PGS_CHUNK < p->n_vars ? c0 + GRS_PGS_CHUNK : p->n_vars;
             for (int64_t t0 = b0; t0 < b1; t0 += TILE_SAMPLES) {      /* tiles in cache */
                 int64_t nt = (t0 + TILE_SAMPLES < b1 ? t0 + TILE_SAMPLES : b1) - t0;
-                for (int64_t v = 0; v < nc; v++) decode_row(&p->vars[c0 + v], t0, t0 + nt, tile + v * nt);
-                /* part[nt × K] = tileᵀ[nt × nc] · W[c0 .. c0+nc][K] */
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nt, (int)K, (int)nc, 1.0,
-                            tile, (int)nt, p->weights + c0 * K, (int)K, 0.0, part, (int)K);
+                for (int64_t u0 = c0; u0 < c1; u0 += SUBCHUNK) {
+                    int64_t nu = (u0 + SUBCHUNK < c1 ? u0 + SUBCHUNK : c1) - u0;
+                    for (int64_t v = 0; v < nu; v++) decode_row(&p->vars[u0 + v], t0, t0 + nt, tile + v * nt);
+                    /* part[nt × K] (+)= tileᵀ[nt × nu] · W[u0 .. u0+nu][K] */
+                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nt, (int)K, (int)nu, 1.0,
+                                tile, (int)nt, p->weights + u0 * K, (int)K, u0 == c0 ? 0.0 : 1.0, part, (int)K);
+                }
                 fix128_t *a = acc + (t0 - s0) * K;
                 for (int64_t i = 0; i < nt * K; i++) a[i] += to_fix(part[i]);
             }
@@ -249,7 +257,7 @@ static void *worker(void *arg)
         score_one(p, j->s0, j->s1, acc, part, lut);
     } else {
         if (!(part = (double *)malloc(TILE_SAMPLES * K * sizeof(double)))
-            || !(tile = (double *)malloc((size_t)GRS_PGS_CHUNK * TILE_SAMPLES * sizeof(double))))
+            || !(tile = (double *)malloc((size_t)SUBCHUNK * TILE_SAMPLES * sizeof(double))))
             goto done;
         score_many(p, j->s0, j->s1, acc, tile, part);
     }

@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define GRS_PGS_CHUNK    1024  /* matched variants per exactly-accumulated chunk */
+#define GRS_PGS_CHUNK    4096  /* matched variants per exactly-accumulated chunk */
 #define GRS_PGS_FIX_BITS 64    /* fixed-point resolution of the chunk accumulator: 2^-64 */
 
 enum grs_pgs_model {
