@@ -252,6 +252,55 @@ static double afreq_lookup(const afreq_t *a, const grs_variant_t *var)
     return NAN;
 }
 
+/* ---- duplicate rows: the same variant and effect allele twice in one scoring file is an
+ * error (plink2 refuses duplicate IDs in a --score file); the rows are named. */
+static const grs_scorefile_t *dup_sf;
+static int cmp_row_key(const grs_score_row_t *x, const grs_score_row_t *y)
+{
+    int c;
+    if (dup_sf->format == GRS_SF_PLINK) {
+        if ((c = strcmp(x->id ? x->id : "", y->id ? y->id : ""))) return c;
+    } else {
+        if ((c = strcmp(x->chrom ? x->chrom : "", y->chrom ? y->chrom : ""))) return c;
+        if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+        if (x->pos < 0 && (c = strcmp(x->id ? x->id : "", y->id ? y->id : ""))) return c;
+        if ((c = strcmp(x->other_allele ? x->other_allele : "", y->other_allele ? y->other_allele : ""))) return c;
+    }
+    return strcmp(x->effect_allele, y->effect_allele);
+}
+
+static int cmp_row_idx(const void *a, const void *b)
+{
+    const grs_score_row_t *x = &dup_sf->rows[*(const int64_t *)a], *y = &dup_sf->rows[*(const int64_t *)b];
+    int c = cmp_row_key(x, y);
+    return c ? c : (x->line < y->line ? -1 : x->line > y->line);
+}
+
+static int check_duplicate_rows(const grs_scorefile_t *sf)
+{
+    int64_t *idx = (int64_t *)malloc((sf->n_rows + 1) * sizeof(int64_t));
+    int ret = GRS_OK;
+    if (!idx) return GRS_ENOMEM;
+    for (int64_t i = 0; i < sf->n_rows; i++) idx[i] = i;
+    dup_sf = sf;      /* qsort has no user pointer in C11; this runs single-threaded */
+    qsort(idx, sf->n_rows, sizeof(int64_t), cmp_row_idx);
+    for (int64_t i = 1; i < sf->n_rows; i++) {
+        const grs_score_row_t *a = &sf->rows[idx[i - 1]], *b = &sf->rows[idx[i]];
+        if (a->unsupported || b->unsupported) continue;
+        int64_t lo = idx[i - 1], hi = idx[i];    /* sorted: lo has the smaller line */
+        if (cmp_row_key(a, b) == 0) {
+            grs_log_error("'%s': lines %" PRId64 " and %" PRId64 " score the same variant and effect allele (%s%s%s %s); "
+                          "remove one of them", sf->path, sf->rows[lo].line, sf->rows[hi].line,
+                          a->chrom ? a->chrom : "", a->chrom ? ":" : "", a->pos >= 0 ? "" : (a->id ? a->id : "?"),
+                          a->effect_allele);
+            ret = GRS_EFORMAT;
+            break;
+        }
+    }
+    free(idx);
+    return ret;
+}
+
 /* ---- output ------------------------------------------------------------------------------ */
 static void put_num(grs_out_t *o, double x, int full)
 {
@@ -385,7 +434,7 @@ int main_score(int argc, char **argv)
     col0 = (int *)calloc(o.n_score + 1, sizeof(int));
     if (!sf || !mt || !keep || !col0) goto oom;
     for (int i = 0; i < o.n_score; i++)
-        if (grs_scorefile_read(o.score[i], &o.sopt, &sf[i]) < 0) goto done;
+        if (grs_scorefile_read(o.score[i], &o.sopt, &sf[i]) < 0 || check_duplicate_rows(sf[i]) < 0) goto done;
 
     /* ---- genotypes */
     {
