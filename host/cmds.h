@@ -4,6 +4,7 @@
 #define GRS_CMDS_H
 
 int main_pack(int argc, char **argv);
+int main_view(int argc, char **argv);
 int main_simulate(int argc, char **argv);
 int main_score(int argc, char **argv);
 int main_version(int argc, char **argv);

@@ -35,6 +35,15 @@ static const char *const sec_name[GRS_SEC_COUNT] = {
     "MATRIX", "DOSAGE", "HAPLOID", "VSTATS", "VARIANTS", "SAMPLES", "META"
 };
 
+/* Population count without relying on -mpopcnt (the portable build has no POPCNT). */
+static inline uint64_t popc64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+
 static void put32(uint8_t *p, uint32_t x) { memcpy(p, &x, 4); }
 static void put64(uint8_t *p, uint64_t x) { memcpy(p, &x, 8); }
 static uint32_t get32(const uint8_t *p) { uint32_t x; memcpy(&x, p, 4); return x; }
@@ -62,6 +71,7 @@ struct grs_geno_writer_s {
     uint32_t crc[GRS_SEC_COUNT];
     uint8_t *row, *hap;           /* scratch rows */
     uint16_t *dos;
+    uint8_t *ucodes, *uhap;       /* scratch for grs_geno_writer_add_packed with haploid rows */
     spool_t sp[GRS_SEC_COUNT];    /* DOSAGE, HAPLOID, VSTATS, VARIANTS spools */
     grs_sample_t *samples;
     char **meta_k, **meta_v;
@@ -125,6 +135,7 @@ int grs_geno_writer_open(const char *fn, int64_t n_samples, const grs_sample_t *
         ret = GRS_EIO;
         goto fail;
     }
+    grs_cleanup_register(w->tmp);   /* SIGINT/SIGTERM remove the partial file */
     setvbuf(w->fp, NULL, _IOFBF, 1 << 20);
     if (fwrite(hdr, 1, sizeof(hdr), w->fp) != sizeof(hdr)) {
         grs_log_error("write error on '%s': %s", w->tmp, strerror(errno));
@@ -161,16 +172,59 @@ int grs_geno_writer_meta(grs_geno_writer_t *w, const char *key, const char *valu
 
 int64_t grs_geno_writer_n_variants(const grs_geno_writer_t *w) { return w->n_variants; }
 
+static int write_row(grs_geno_writer_t *w, const grs_variant_t *var, const uint16_t *dosage,
+                     int has_hap, uint32_t n_missing, uint32_t allele_ct, double alt_sum);
+
+/* w->row holds the first (n+3)/4 bytes of a diploid hard-call row (bits past n_samples in the
+ * last byte are overwritten): pad it, count its statistics with popcounts, write. */
+static int write_packed(grs_geno_writer_t *w, const grs_variant_t *var)
+{
+    int64_t n = w->n_samples, nb = (n + 3) / 4, s;
+    uint64_t n_missing = 0, lo = 0, hi = 0;
+    for (s = n; s % 4; s++) w->row[s >> 2] |= (uint8_t)(3u << (2 * (s & 3)));  /* padding = 3 */
+    memset(w->row + nb, 0xff, w->row_bytes - nb);
+    /* code 3 = both bits set; sum of codes = popcount(low bits) + 2 popcount(high bits) */
+    for (s = 0; s < w->row_bytes; s += 8) {
+        uint64_t x;
+        memcpy(&x, w->row + s, 8);
+        n_missing += popc64(x & (x >> 1) & 0x5555555555555555ull);
+        lo += popc64(x & 0x5555555555555555ull);
+        hi += popc64(x & 0xaaaaaaaaaaaaaaaaull);
+    }
+    uint64_t alt = lo + 2 * hi - 3 * n_missing;   /* padding codes (3) cancel out */
+    n_missing -= (uint64_t)(w->row_bytes * 4 - n);
+    return write_row(w, var, NULL, 0, (uint32_t)n_missing, (uint32_t)(2 * ((uint64_t)n - n_missing)),
+                     (double)alt);
+}
+
+int grs_geno_writer_add_packed(grs_geno_writer_t *w, const grs_variant_t *var, const uint8_t *row,
+                               const uint8_t *haploid_bits)
+{
+    int64_t s, n = w->n_samples;
+    int any_hap = 0;
+    if (haploid_bits)
+        for (s = 0; s < (n + 7) / 8 && !any_hap; s++)
+            any_hap = (haploid_bits[s] & (s == n / 8 ? (1u << (n % 8)) - 1 : 0xffu)) != 0;
+    if (!any_hap) {
+        memcpy(w->row, row, (n + 3) / 4);
+        return write_packed(w, var);
+    }
+    if (!w->ucodes && (!(w->ucodes = (uint8_t *)malloc(n)) || !(w->uhap = (uint8_t *)malloc(n))))
+        return GRS_ENOMEM;
+    for (s = 0; s < n; s++) {
+        w->ucodes[s] = (row[s >> 2] >> (2 * (s & 3))) & 3u;
+        w->uhap[s] = (haploid_bits[s >> 3] >> (s & 7)) & 1u;
+    }
+    return grs_geno_writer_add(w, var, w->ucodes, NULL, w->uhap);
+}
+
 int grs_geno_writer_add(grs_geno_writer_t *w, const grs_variant_t *var, const uint8_t *codes,
                         const uint16_t *dosage, const uint8_t *haploid)
 {
-    int ret;
     int64_t s, n = w->n_samples;
     int has_hap = 0, has_frac = 0;
     uint32_t n_missing = 0, allele_ct = 0;
     double alt_sum = 0;
-    uint8_t vs[32] = {0};
-    uint32_t dos_row = GRS_NO_ROW, hap_row = GRS_NO_ROW, flags = 0;
 
     if (haploid)
         for (s = 0; s < n && !has_hap; s++) has_hap = haploid[s] != 0;
@@ -178,6 +232,27 @@ int grs_geno_writer_add(grs_geno_writer_t *w, const grs_variant_t *var, const ui
         for (s = 0; s < n && !has_frac; s++)
             has_frac = dosage[s] != GRS_DOSAGE_MISSING && dosage[s] % GRS_DOSAGE_ONE != 0;
 
+    if (!has_hap && !has_frac) {   /* the common case: diploid hard calls, packed 4 at a time */
+        uint8_t *r = w->row;
+        for (s = 0; s + 4 <= n; s += 4) {
+            uint32_t c0 = codes[s], c1 = codes[s + 1], c2 = codes[s + 2], c3 = codes[s + 3];
+            if ((c0 | c1 | c2 | c3) > 3) break;
+            r[s >> 2] = (uint8_t)(c0 | c1 << 2 | c2 << 4 | c3 << 6);
+        }
+        if (s + 4 > n) {
+            uint32_t b = 0;
+            int64_t s0 = s;
+            for (; s < n && codes[s] <= 3; s++) b |= (uint32_t)codes[s] << (2 * (s - s0));
+            if (s == n) {
+                if (s0 < n) r[s0 >> 2] = (uint8_t)b;
+                return write_packed(w, var);
+            }
+        }
+        for (; codes[s] <= 3; s++) {}
+        grs_log_error("'%s': variant %s:%" PRId64 " sample %" PRId64 ": code %u is not a genotype code",
+                      w->fn, var->chrom, var->pos, s + 1, codes[s]);
+        return GRS_EINVAL;
+    }
     memset(w->row, 0xff, w->row_bytes);      /* padding codes are 3 (missing) */
     memset(w->row, 0, (n + 3) / 4);
     if (has_hap) memset(w->hap, 0, w->hap_bytes);
@@ -210,6 +285,18 @@ int grs_geno_writer_add(grs_geno_writer_t *w, const grs_variant_t *var, const ui
         }
     }
     for (s = n; s % 4; s++) w->row[s >> 2] |= (uint8_t)(3u << (2 * (s & 3)));  /* padding = 3 */
+    return write_row(w, var, has_frac ? dosage : NULL, has_hap, n_missing, allele_ct, alt_sum);
+}
+
+/* Write w->row (padded) and, when given, the dosage row and w->hap, plus the tables. */
+static int write_row(grs_geno_writer_t *w, const grs_variant_t *var, const uint16_t *dosage,
+                     int has_hap, uint32_t n_missing, uint32_t allele_ct, double alt_sum)
+{
+    int ret, has_frac = dosage != NULL;
+    int64_t s, n = w->n_samples;
+    uint8_t vs[32] = {0};
+    uint32_t dos_row = GRS_NO_ROW, hap_row = GRS_NO_ROW, flags = 0;
+
     if (fwrite(w->row, 1, w->row_bytes, w->fp) != (size_t)w->row_bytes) {
         grs_log_error("write error on '%s': %s", w->tmp, strerror(errno));
         return GRS_EIO;
@@ -345,6 +432,7 @@ cleanup:
     free(buf);
     if (w->fp) fclose(w->fp);
     if (ret != GRS_OK || !commit) unlink(w->tmp);
+    if (w->tmp) grs_cleanup_unregister(w->tmp);
     for (i = 0; i < GRS_SEC_COUNT; i++) if (w->sp[i].fp) fclose(w->sp[i].fp);
     if (w->samples)
         for (int64_t s = 0; s < w->n_samples; s++) {
@@ -353,6 +441,7 @@ cleanup:
         }
     for (i = 0; i < w->n_meta; i++) { free(w->meta_k[i]); free(w->meta_v[i]); }
     free(w->meta_k); free(w->meta_v);
+    free(w->ucodes); free(w->uhap);
     free(w->samples); free(w->row); free(w->hap); free(w->dos); free(w->fn); free(w->tmp);
     free(w);
     return ret;

@@ -8,7 +8,7 @@ static void sep(grs_json_t *j, const char *key)
 {
     if (!j->first[j->depth]) grs_out_printf(j->o, ",");
     j->first[j->depth] = 0;
-    grs_out_printf(j->o, "\n%*s", 2 * j->depth, "");
+    grs_out_printf(j->o, "\n%*s", 2 * (j->depth + 1), "");
     if (key) {
         grs_json_key(j, key);
     }
@@ -61,7 +61,7 @@ void grs_json_close(grs_json_t *j, char c)
 {
     int empty = j->first[j->depth];
     if (j->depth > 0) j->depth--;
-    if (!empty) grs_out_printf(j->o, "\n%*s", 2 * j->depth, "");
+    if (!empty) grs_out_printf(j->o, "\n%*s", 2 * (j->depth + 1), "");
     grs_out_printf(j->o, "%c", c);
 }
 

@@ -16,6 +16,8 @@ typedef struct {
 
 static const cmd_t cmds[] = {
     { NULL, "Data", NULL },
+    { main_pack, "pack", "pack VCF/BCF or PLINK .bed genotypes into a .grsm matrix" },
+    { main_view, "view", "print a .grsm matrix as text (genotypes, dosages, tables)" },
     /* @@DATA_CMDS@@ */
     { NULL, "Scores", NULL },
     { main_score, "score", "compute polygenic scores (plink2 --score compatible)" },

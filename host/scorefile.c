@@ -607,7 +607,7 @@ int grs_scorefile_read(const char *fn, const grs_scorefile_opts_t *opt, grs_scor
             char *ea = rd.f[o.allele_col - 1];
             upcase(ea);
             if (!(row->effect_allele = dup_str(&rd, ea))) { ret = GRS_ENOMEM; goto fail; }
-            if (!is_acgt(ea)) row->unsupported = GRS_SF_UNSUP_NON_ACGT;
+            /* PLINK style follows plink2: any allele code (e.g. 1/2, indels) is matched as text */
             row->model = GRS_MODEL_ADDITIVE;
             for (int k = 0; k < n_wcols; k++) {
                 double w;

@@ -243,6 +243,18 @@ int grs_geno_writer_open(const char *fn, int64_t n_samples, const grs_sample_t *
 int grs_geno_writer_add(grs_geno_writer_t *w, const grs_variant_t *var, const uint8_t *codes,
                         const uint16_t *dosage, const uint8_t *haploid) GRS_RESULT_USED;
 
+/**
+ * Append one variant given as an already packed row of hard calls (the MATRIX row layout: 4
+ * codes per byte, sample s at bits 2*(s%4) of byte s/4). Much faster than grs_geno_writer_add
+ * for sources that are packed already (PLINK .bed).
+ * @param var          the variant (copied)
+ * @param row          at least (n_samples+3)/4 bytes; bits past n_samples are ignored
+ * @param haploid_bits NULL, or a bitset (bit s%8 of byte s/8 set = sample s haploid)
+ * @return GRS_OK, GRS_EIO, GRS_ENOMEM, GRS_EINVAL (code 2 in a haploid sample).
+ */
+int grs_geno_writer_add_packed(grs_geno_writer_t *w, const grs_variant_t *var, const uint8_t *row,
+                               const uint8_t *haploid_bits) GRS_RESULT_USED;
+
 /** Set a META key (replaces an earlier value). Keys and values must not contain TAB/newline. */
 int grs_geno_writer_meta(grs_geno_writer_t *w, const char *key, const char *value) GRS_RESULT_USED;
 
