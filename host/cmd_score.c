@@ -339,7 +339,8 @@ int main_score(int argc, char **argv)
     grs_pgs_var_t *vars = NULL;
     double *W = NULL, *offset = NULL, *denom = NULL;
     grs_fix128_t *acc = NULL;
-    int64_t *allele_ct = NULL, *key_of = NULL;
+    int64_t *allele_ct = NULL, *key_of = NULL, *kv = NULL;
+    grs_vstat_t *kstat = NULL;
     double *named = NULL;
     afreq_t *af = NULL;
     grs_backend_t *be = NULL;
@@ -523,87 +524,89 @@ int main_score(int argc, char **argv)
         for (int j = 0; j < s->n_scores; j++) w[j] += s->weights[ent[i].row * s->n_scores + j];
     }
 
-    /* ---- per-key genotype rows and imputation values */
+    /* ---- compute, one block of keys at a time (a whole number of exact chunks, so blocks do
+     * not change the result): load rows and statistics, set the imputation values from the
+     * missing-data policy, evaluate on the backend. */
     if (o.ref_freq && afreq_read(o.ref_freq, &af) < 0) goto done;
-    if (o.missing == MISSING_MEAN && !af && n_samples < 50) {
-        int64_t any = 0;
-        for (int64_t i = 0; i < n_ent; i++) any += in->vstat(in, ent[i].v)->n_missing;
-        if (any) {
-            grs_log_error("mean imputation of the %" PRId64 " missing calls needs allele frequencies, and "
-                          "%" PRId64 " samples (< 50) are too few to estimate them: give --ref-freq F "
-                          "(plink2 .afreq) or use --missing zero", any, n_samples);
-            goto done;
-        }
-    }
-    {
-        int64_t e = 0;
-        for (int64_t k = 0; k < n_keys; k++) {
-            while (key_of[e] != k) e++;
-            const entry_t *en = &ent[e];
-            const grs_vstat_t *vs = in->vstat(in, en->v);
-            grs_pgs_var_t *var = &vars[k];
-            if ((st = in->rows(in, en->v, var)) < 0) goto done;
-            var->flip = en->flip;
-            var->model = en->model;
-            n_missing_calls += vs->n_missing;
-            double fa = NAN;
-            if (af) {
-                fa = afreq_lookup(af, &variants[en->v]);
-                if (isnan(fa)) n_ref_missing++; else n_imputed_freq_ref++;
-            }
-            if (isnan(fa)) { fa = vs->alt_freq; n_imputed_freq_target++; }
-            if (isnan(fa)) fa = 0;     /* every call missing: nothing to estimate from */
-            double f = en->flip ? 1 - fa : fa;          /* effect-allele frequency */
-            for (int ploidy = 1; ploidy <= 2; ploidy++) {
-                double imp;
-                if (o.missing == MISSING_ZERO) imp = 0;
-                else if (o.missing == MISSING_HOMREF) imp = grs_pgs_effect(0, ploidy, en->flip, en->model);
-                else if (en->model == GRS_MODEL_DOMINANT) imp = ploidy == 2 ? 1 - (1 - f) * (1 - f) : f;
-                else if (en->model == GRS_MODEL_RECESSIVE) imp = ploidy == 2 ? f * f : 0;
-                else imp = ploidy * f;
-                var->impute[ploidy - 1] = imp;
-            }
-            if (o.center || o.standardize) {
-                /* plink2 'center' / 'variance-standardize': e' = (e - 2f) / sd; a missing call
-                 * contributes 0 (it is imputed at the mean), the constant goes to `offset`. */
-                double sd = o.standardize ? sqrt(2 * f * (1 - f)) : 1.0;
-                double *w = W + k * K;
-                if (!(sd > 0)) {
-                    n_zero_var++;
-                    for (int64_t j = 0; j < K; j++) w[j] = 0;
-                }
-                for (int64_t j = 0; j < K; j++) {
-                    w[j] /= sd > 0 ? sd : 1;
-                    offset[j] -= w[j] * 2 * f;
-                }
-                var->impute[1] = 2 * f;
-                var->impute[0] = f;
-            }
-        }
-    }
-    if (n_zero_var) grs_log_warning("%" PRId64 " monomorphic variants have zero variance and were given weight 0 (--standardize)", n_zero_var);
-    if (o.missing != MISSING_MEAN)
-        grs_log_info("missing calls: %s (%" PRId64 " missing calls at scored variants)", missing_name[o.missing], n_missing_calls);
-
-    /* ---- compute */
     if (grs_backend_open(o.backend, &be) < 0) goto done;
     if (!(acc = (grs_fix128_t *)calloc(n_samples * K + 1, sizeof(grs_fix128_t)))
         || !(allele_ct = (int64_t *)calloc(n_samples + 1, sizeof(int64_t)))
         || !(named = (double *)calloc(n_samples + 1, sizeof(double)))
-        || !(denom = (double *)calloc(n_samples + 1, sizeof(double))))
+        || !(denom = (double *)calloc(n_samples + 1, sizeof(double)))
+        || !(kv = (int64_t *)malloc((n_keys + 1) * sizeof(int64_t)))
+        || !(kstat = (grs_vstat_t *)malloc((n_keys + 1) * sizeof(grs_vstat_t))))
         goto oom;
-    {
-        grs_pgs_problem_t p = { n_samples, n_keys, K, vars, W, o.threads };
-        grs_pgs_result_t r = { acc, allele_ct, named };
-        if ((st = grs_backend_pgs(be, &p, &r)) < 0) goto done;
-    }
-    if (grs_interrupted()) goto done;
-    /* DENOM: plink2's is the allele count over all scored variants with mean imputation, and
-     * the observed allele count with no-mean-imputation. Haploid samples count 1 allele. */
+    for (int64_t i = 0, k = -1; i < n_ent; i++)
+        if (key_of[i] != k) { k = key_of[i]; kv[k] = ent[i].v; vars[k].flip = ent[i].flip; vars[k].model = ent[i].model; }
     for (int64_t s = 0; s < n_samples; s++) denom[s] = 2.0 * n_keys;
-    for (int64_t k = 0; k < n_keys; k++)
-        if (vars[k].haploid)
-            for (int64_t s = 0; s < n_samples; s++) denom[s] -= grs_geno_is_haploid(vars[k].haploid, s);
+    {
+        int64_t block = n_keys;
+        if (in->max_load > 0 && in->max_load < n_keys)
+            block = (in->max_load / GRS_PGS_CHUNK > 0 ? in->max_load / GRS_PGS_CHUNK : 1) * GRS_PGS_CHUNK;
+        for (int64_t k0 = 0; k0 < n_keys; k0 += block) {
+            int64_t nk = k0 + block < n_keys ? block : n_keys - k0;
+            if ((st = in->load(in, kv + k0, nk, vars + k0, kstat + k0)) < 0) goto done;
+            for (int64_t k = k0; k < k0 + nk; k++) {
+                const grs_vstat_t *vs = &kstat[k];
+                grs_pgs_var_t *var = &vars[k];
+                n_missing_calls += vs->n_missing;
+                if (o.missing == MISSING_MEAN && !af && n_samples < 50 && vs->n_missing) {
+                    grs_log_error("mean imputation of missing calls (first at %s:%" PRId64 ") needs allele "
+                                  "frequencies, and %" PRId64 " samples (< 50) are too few to estimate them: "
+                                  "give --ref-freq F (plink2 .afreq) or use --missing zero",
+                                  variants[kv[k]].chrom, variants[kv[k]].pos, n_samples);
+                    goto done;
+                }
+                double fa = NAN;
+                if (af) {
+                    fa = afreq_lookup(af, &variants[kv[k]]);
+                    if (isnan(fa)) n_ref_missing++; else n_imputed_freq_ref++;
+                }
+                if (isnan(fa)) { fa = vs->alt_freq; n_imputed_freq_target++; }
+                if (isnan(fa)) fa = 0;     /* every call missing: nothing to estimate from */
+                double f = var->flip ? 1 - fa : fa;          /* effect-allele frequency */
+                for (int ploidy = 1; ploidy <= 2; ploidy++) {
+                    double imp;
+                    if (o.missing == MISSING_ZERO) imp = 0;
+                    else if (o.missing == MISSING_HOMREF) imp = grs_pgs_effect(0, ploidy, var->flip, var->model);
+                    else if (var->model == GRS_MODEL_DOMINANT) imp = ploidy == 2 ? 1 - (1 - f) * (1 - f) : f;
+                    else if (var->model == GRS_MODEL_RECESSIVE) imp = ploidy == 2 ? f * f : 0;
+                    else imp = ploidy * f;
+                    var->impute[ploidy - 1] = imp;
+                }
+                if (o.center || o.standardize) {
+                    /* plink2 'center' / 'variance-standardize': e' = (e - 2f) / sd; a missing call
+                     * contributes 0 (imputed at the mean); the constant goes to `offset`. */
+                    double sd = o.standardize ? sqrt(2 * f * (1 - f)) : 1.0;
+                    double *w = W + k * K;
+                    if (!(sd > 0)) {
+                        n_zero_var++;
+                        for (int64_t j = 0; j < K; j++) w[j] = 0;
+                    }
+                    for (int64_t j = 0; j < K; j++) {
+                        w[j] /= sd > 0 ? sd : 1;
+                        offset[j] -= w[j] * 2 * f;
+                    }
+                    var->impute[1] = 2 * f;
+                    var->impute[0] = f;
+                }
+                /* DENOM counts one allele for a haploid sample */
+                if (var->haploid)
+                    for (int64_t s = 0; s < n_samples; s++) denom[s] -= grs_geno_is_haploid(var->haploid, s);
+            }
+            grs_pgs_problem_t p = { n_samples, nk, K, vars + k0, W + k0 * K, o.threads };
+            grs_pgs_result_t r = { acc, allele_ct, named };
+            if ((st = grs_backend_pgs(be, &p, &r)) < 0) goto done;
+            if (grs_interrupted()) goto done;
+            grs_progress("scoring variants", k0 + nk, n_keys);
+        }
+        grs_progress_end();
+    }
+    if (n_zero_var) grs_log_warning("%" PRId64 " monomorphic variants have zero variance and were given weight 0 (--standardize)", n_zero_var);
+    if (o.missing != MISSING_MEAN)
+        grs_log_info("missing calls: %s (%" PRId64 " missing calls at scored variants)", missing_name[o.missing], n_missing_calls);
+    /* DENOM: plink2's is the allele count over all scored variants with mean imputation, and
+     * the observed allele count with no-mean-imputation. */
     if (o.missing == MISSING_ZERO)
         for (int64_t s = 0; s < n_samples; s++) denom[s] = (double)allele_ct[s];
 
@@ -745,7 +748,7 @@ done:
     grs_backend_close(be);
     afreq_destroy(af);
     free(acc); free(allele_ct); free(named); free(denom);
-    free(vars); free(W); free(offset); free(key_of); free(ent);
+    free(vars); free(W); free(offset); free(key_of); free(ent); free(kv); free(kstat);
     if (sf) for (int i = 0; i < o.n_score; i++) grs_scorefile_destroy(sf[i]);
     if (mt) for (int i = 0; i < o.n_score; i++) grs_match_destroy(mt[i]);
     free(sf); free(mt); free(keep); free(col0);

@@ -7,21 +7,76 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <math.h>
+
+#include "bed_load.h"
 #include "grs/log.h"
 #include "grs/status.h"
 #include "util.h"
+#include "vcf_load.h"
 
-static const grs_vstat_t *geno_vstat(grs_score_input_t *in, int64_t v)
-{
-    return grs_geno_vstat((grs_geno_t *)in->impl, v);
-}
-
-static int geno_rows(grs_score_input_t *in, int64_t v, grs_pgs_var_t *var)
+/* ---- .grsm: everything is mapped; a load only hands out pointers ---------------------------- */
+static int geno_load(grs_score_input_t *in, const int64_t *v, int64_t n, grs_pgs_var_t *vars,
+                     grs_vstat_t *stats)
 {
     grs_geno_t *g = (grs_geno_t *)in->impl;
-    var->codes = grs_geno_row(g, v);
-    var->dosage = grs_geno_dosage_row(g, v);
-    var->haploid = grs_geno_haploid_row(g, v);
+    for (int64_t i = 0; i < n; i++) {
+        vars[i].codes = grs_geno_row(g, v[i]);
+        vars[i].dosage = grs_geno_dosage_row(g, v[i]);
+        vars[i].haploid = grs_geno_haploid_row(g, v[i]);
+        stats[i] = *grs_geno_vstat(g, v[i]);
+    }
+    return GRS_OK;
+}
+
+/* ---- .bed: rows converted into a block buffer, statistics counted on the way --------------- */
+typedef struct {
+    grs_bed_t *bed;
+    uint32_t *buf;
+    int64_t cap, row_words;
+} bed_impl_t;
+
+#define BED_BLOCK_BYTES ((int64_t)256 << 20)   /* converted rows held at once */
+
+static int bed_load(grs_score_input_t *in, const int64_t *v, int64_t n, grs_pgs_var_t *vars,
+                    grs_vstat_t *stats)
+{
+    bed_impl_t *b = (bed_impl_t *)in->impl;
+    int ret;
+    if (n > b->cap) {
+        uint32_t *nb = (uint32_t *)realloc(b->buf, (size_t)(n * b->row_words) * 4);
+        if (!nb) { grs_log_error("out of memory converting .bed rows"); return GRS_ENOMEM; }
+        b->buf = nb;
+        b->cap = n;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t *row = b->buf + i * b->row_words;
+        const uint8_t *hap = grs_bed_haploid_row(b->bed, v[i]);
+        if ((ret = grs_bed_read_rows(b->bed, v[i], 1, row, b->row_words)) < 0) return ret;
+        /* counts by popcount: missing = both bits set; ALT copies = low bits + 2·high bits */
+        uint64_t miss = 0, lo = 0, hi = 0;
+        for (int64_t w = 0; w < b->row_words; w++) {
+            uint32_t x = row[w];
+            miss += (uint64_t)__builtin_popcount(x & (x >> 1) & 0x55555555u);
+            lo += (uint64_t)__builtin_popcount(x & 0x55555555u);
+            hi += (uint64_t)__builtin_popcount(x & 0xaaaaaaaau);
+        }
+        uint64_t pad = (uint64_t)(b->row_words * 16 - in->n_samples);
+        uint64_t alt = lo + 2 * hi - 3 * miss;       /* padding codes are 3 and cancel */
+        miss -= pad;
+        uint64_t called_alleles = 2 * ((uint64_t)in->n_samples - miss);
+        if (hap)   /* haploid samples carry one allele */
+            for (int64_t s = 0; s < in->n_samples; s++)
+                if (grs_geno_is_haploid(hap, s) && grs_geno_code(row, s) != GRS_GENO_MISSING) called_alleles--;
+        memset(&stats[i], 0, sizeof(stats[i]));
+        stats[i].n_missing = (uint32_t)miss;
+        stats[i].allele_ct = (uint32_t)called_alleles;
+        stats[i].alt_freq = called_alleles ? (double)alt / (double)called_alleles : NAN;
+        stats[i].dosage_row = stats[i].haploid_row = GRS_NO_ROW;
+        vars[i].codes = row;
+        vars[i].dosage = NULL;
+        vars[i].haploid = hap;
+    }
     return GRS_OK;
 }
 
@@ -42,8 +97,8 @@ static int open_grsm(grs_score_input_t *in, const char *fn, const char *format, 
     in->n_samples = grs_geno_n_samples(g);
     in->n_variants = grs_geno_n_variants(g);
     in->variants = grs_geno_variants(g);
-    in->vstat = geno_vstat;
-    in->rows = geno_rows;
+    in->load = geno_load;
+    in->max_load = 0;
     in->format = format;
     in->path = shown_path;
     in->build = grs_geno_meta(g, "build");
@@ -62,10 +117,79 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
         if (!(fn = grsm_path(opt->geno))) goto fail;
         if ((ret = open_grsm(in, fn, "grsm", opt->geno)) < 0) goto fail;
         in->fingerprint = grs_file_fingerprint(fn);
+    } else if (opt->bfile) {
+        bed_impl_t *b = (bed_impl_t *)calloc(1, sizeof(*b));
+        if (!b) goto fail;
+        in->impl = b;
+        in->is_bed = 1;
+        if ((ret = grs_bed_open(opt->bfile, &b->bed)) < 0) goto fail;
+        in->n_samples = grs_bed_n_samples(b->bed);
+        in->n_variants = grs_bed_n_variants(b->bed);
+        in->variants = grs_bed_variants(b->bed);
+        b->row_words = grs_geno_row_bytes(in->n_samples) / 4;
+        in->load = bed_load;
+        in->max_load = BED_BLOCK_BYTES / (b->row_words * 4);
+        if (in->max_load < 1) in->max_load = 1;
+        in->format = "bed";
+        in->path = opt->bfile;
+        ret = GRS_ENOMEM;
+        if (!(in->samples = (grs_sample_t *)malloc(in->n_samples * sizeof(grs_sample_t)))) goto fail;
+        memcpy(in->samples, grs_bed_samples(b->bed), in->n_samples * sizeof(grs_sample_t));
+        if (!(fn = grs_sprintf("%s.bed", opt->bfile))) goto fail;
+        in->fingerprint = grs_file_fingerprint(fn);
     } else {
-        grs_log_error("this input kind is not available in this build");
-        ret = GRS_EUNSUPPORTED;
-        goto fail;
+        /* VCF/BCF: pack the scoring sites into a temporary .grsm, map it, unlink it */
+        grs_vcf_opts_t vo;
+        grs_site_t *sites = NULL;
+        int64_t n_sites = 0, cap = 0, no_pos = 0;
+        for (int i = 0; i < opt->n_sites; i++)
+            for (int64_t r = 0; r < opt->sites[i]->n_rows; r++) {
+                const grs_score_row_t *row = &opt->sites[i]->rows[r];
+                if (!row->chrom || row->pos < 0) { no_pos++; continue; }
+                if (n_sites + 2 > cap) {
+                    cap = cap ? 2 * cap : 4096;
+                    grs_site_t *ns = (grs_site_t *)realloc(sites, cap * sizeof(grs_site_t));
+                    if (!ns) { free(sites); goto fail; }
+                    sites = ns;
+                }
+                /* scoring-file chromosomes are normalised ("22"); VCFs may say "chr22" */
+                sites[n_sites].chrom = row->chrom;
+                sites[n_sites++].pos = row->pos;
+                char *chr = grs_sprintf("chr%s", row->chrom);
+                if (!chr) { free(sites); goto fail; }
+                if (!in->chr_names) in->chr_names = (char **)calloc(1, sizeof(char *));
+                char **cn = (char **)realloc(in->chr_names, (in->n_chr_names + 1) * sizeof(char *));
+                if (!cn) { free(chr); free(sites); goto fail; }
+                in->chr_names = cn;
+                in->chr_names[in->n_chr_names++] = chr;
+                sites[n_sites].chrom = chr;
+                sites[n_sites++].pos = row->pos;
+            }
+        memset(&vo, 0, sizeof(vo));
+        vo.files = opt->vcf;
+        vo.n_files = opt->n_vcf;
+        vo.dosage = grs_vcf_dosage_parse(opt->dosage_mode ? opt->dosage_mode : "auto");
+        if (vo.dosage < 0) {
+            grs_log_error("--dosage must be auto, GT, DS, HDS or GP");
+            free(sites);
+            ret = GRS_EINVAL;
+            goto fail;
+        }
+        vo.threads = opt->threads;
+        /* a scoring file without positions (PLINK style) needs every record */
+        vo.sites = no_pos ? NULL : sites;
+        vo.n_sites = no_pos ? 0 : n_sites;
+        if (!(fn = grs_sprintf("%s.input.tmp.%ld.grsm", opt->out_prefix, (long)getpid()))) { free(sites); goto fail; }
+        grs_cleanup_register(fn);
+        grs_log_info("decoding %s VCF records into a temporary matrix", no_pos ? "all" : "the scoring sites'");
+        ret = grs_vcf_pack(&vo, fn, NULL);
+        free(sites);
+        if (ret < 0) { unlink(fn); grs_cleanup_unregister(fn); goto fail; }
+        ret = open_grsm(in, fn, "vcf", opt->vcf[0]);
+        unlink(fn);                   /* the mapping stays valid; nothing is left behind */
+        grs_cleanup_unregister(fn);
+        if (ret < 0) goto fail;
+        in->fingerprint = grs_file_fingerprint(opt->vcf[0]);
     }
     free(fn);
     *out = in;
@@ -79,7 +203,14 @@ fail:
 void grs_score_input_close(grs_score_input_t *in)
 {
     if (!in) return;
-    grs_geno_close((grs_geno_t *)in->impl);
+    if (in->is_bed) {
+        bed_impl_t *b = (bed_impl_t *)in->impl;
+        if (b) { grs_bed_close(b->bed); free(b->buf); free(b); }
+    } else {
+        grs_geno_close((grs_geno_t *)in->impl);
+    }
+    for (int i = 0; i < in->n_chr_names; i++) free(in->chr_names[i]);
+    free(in->chr_names);
     free(in->samples);
     free(in->fingerprint);
     free(in);

@@ -1,9 +1,11 @@
 /* score_input.h -- the genotypes that `grs score` reads, whatever their format (internal).
  *
  * --geno PREFIX reads PREFIX.grsm (or PREFIX itself when it ends in .grsm) by mmap.
- * --bfile PREFIX and --vcf F... are packed on the fly into a temporary .grsm beside the output
- * (restricted to the scoring files' sites for VCF, so only needed records are decoded); the
- * temporary file is unlinked as soon as it is mapped, so nothing is left behind. */
+ * --bfile PREFIX reads the .bed directly (memory-mapped; rows of the scored variants are
+ * converted to grs codes a block at a time, so memory is bounded by the block, not the file).
+ * --vcf F... is packed on the fly into a temporary .grsm beside the output, restricted to the
+ * scoring files' sites (only those records are decoded); the temporary file is unlinked as
+ * soon as it is mapped, so nothing is left behind. */
 #ifndef GRS_HOST_SCORE_INPUT_H
 #define GRS_HOST_SCORE_INPUT_H
 
@@ -34,11 +36,16 @@ struct grs_score_input_s {
     const char *path, *format;       /* what was read: path and "grsm", "bed", "vcf"    */
     char *fingerprint;               /* grs_file_fingerprint of the input              */
     const char *build;               /* genome build if known, else NULL               */
-    /* statistics of variant v */
-    const grs_vstat_t *(*vstat)(grs_score_input_t *in, int64_t v);
-    /* fill var->codes, var->dosage, var->haploid for variant v (borrowed until close) */
-    int (*rows)(grs_score_input_t *in, int64_t v, grs_pgs_var_t *var);
+    /* Load variants v[0..n): fill vars[i].codes/.dosage/.haploid and stats[i]. The rows stay
+     * valid until the next load or close. */
+    int (*load)(grs_score_input_t *in, const int64_t *v, int64_t n, grs_pgs_var_t *vars,
+                grs_vstat_t *stats);
+    /* the most variants one load should be given (bounded memory); 0: no limit */
+    int64_t max_load;
     void *impl;
+    int is_bed;                      /* impl is the .bed reader, not a .grsm              */
+    char **chr_names;                /* "chrN" site names made for VCF decoding           */
+    int n_chr_names;
 };
 
 /** Open the genotypes named in opt. @return GRS_OK or a negative status (logged). */

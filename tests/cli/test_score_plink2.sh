@@ -57,6 +57,9 @@ if [ -d "$C" ]; then
     plink2 --pfile "$C/cineca_synthetic_subset" --score "$T/cin.w" 1 2 3 header-read cols=+scoresums,+denom \
         --out "$T/cin.pg" >/dev/null 2>&1 && ok || bad "plink2 cineca pgen"
     check "cineca grs vs plink2 on .pgen" $CMP "$T/cin.sscore" "$T/cin.pg.sscore"; cat "$T/out"
+    # --bfile read directly and --vcf decoded on the fly give the same bytes as the packed matrix
+    check "score cineca --bfile" "$GRS" score --bfile "$C/cineca_synthetic_subset" --score "$C/PGS001229_22.txt" --out "$T/cinb"
+    cmp -s "$T/cinb.sscore" "$T/cin.sscore" && ok || bad "--bfile differs from --geno"
     # no-mean-imputation
     check "score cineca --missing zero" "$GRS" score --geno "$T/cin" --score "$C/PGS001229_22.txt" --missing zero --out "$T/cinz"
     plink2 --bfile "$C/cineca_synthetic_subset" --score "$T/cin.w" 1 2 3 header-read no-mean-imputation \
@@ -70,6 +73,9 @@ if [ -d "$C" ]; then
     plink2 --vcf "$C/cineca_synthetic_subset.vcf.gz" --score "$T/cinv.w" 1 2 3 header-read cols=+scoresums,+denom \
         --out "$T/cinv.p2" >/dev/null 2>&1 && ok || bad "plink2 cineca vcf"
     check "cineca vcf vs plink2" $CMP "$T/cinv.sscore" "$T/cinv.p2.sscore"; cat "$T/out"
+    check "score cineca --vcf" "$GRS" score --vcf "$C/cineca_synthetic_subset.vcf.gz" --score "$C/PGS001229_22.txt" --out "$T/cinvd"
+    cmp -s "$T/cinvd.sscore" "$T/cinv.sscore" && ok || bad "--vcf differs from --geno of the packed VCF"
+    ls "$T" | grep -q 'input.tmp' && bad "temporary matrix left behind" || ok
     # multi-score PLINK-style file by ID (IDs chrom:pos:ref:alt, as the file uses)
     plink2 --bfile "$C/cineca_synthetic_subset" --set-all-var-ids '@:#:$r:$a' --new-id-max-allele-len 100 \
         --make-bed --out "$T/cinid" >/dev/null 2>&1 && ok || bad "plink2 set ids"
