@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,23 @@ typedef struct {
     uint64_t len;
 } spool_t;
 
+/* MATRIX rows are written by a background thread (CRC + fwrite) from two alternating blocks,
+ * so that the producer (parsing, converting) overlaps with the output I/O. Only this thread
+ * touches w->fp and crc[MATRIX] between grs_geno_writer_open and the start of close. */
+#define MAT_BLOCK ((size_t)8 << 20)
+typedef struct {
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *buf[2];
+    size_t len[2];
+    int cur;          /* block the producer fills             */
+    int queued;       /* a block is queued or being written    */
+    int quit, err, err_no;
+    int discard;      /* close without commit: drop queued blocks */
+} matq_t;
+
 struct grs_geno_writer_s {
     char *fn, *tmp;
     FILE *fp;
@@ -76,7 +94,91 @@ struct grs_geno_writer_s {
     grs_sample_t *samples;
     char **meta_k, **meta_v;
     int n_meta;
+    matq_t mq;
 };
+
+static void *matq_main(void *arg)
+{
+    grs_geno_writer_t *w = (grs_geno_writer_t *)arg;
+    matq_t *q = &w->mq;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->queued && !q->quit) pthread_cond_wait(&q->cv, &q->mu);
+        if (!q->queued) break;
+        int b = q->cur ^ 1;          /* the producer moved on to the other block */
+        int skip = q->err || q->discard;
+        pthread_mutex_unlock(&q->mu);
+        int bad = 0, e = 0;
+        if (!skip) {
+            w->crc[GRS_SEC_MATRIX] = grs_crc32(w->crc[GRS_SEC_MATRIX], q->buf[b], q->len[b]);
+            if (fwrite(q->buf[b], 1, q->len[b], w->fp) != q->len[b]) { bad = 1; e = errno; }
+        }
+        pthread_mutex_lock(&q->mu);
+        if (bad) { q->err = 1; q->err_no = e; }
+        q->len[b] = 0;
+        q->queued = 0;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Hand the current block to the thread (waiting for the previous one) and switch blocks. */
+static int matq_submit(grs_geno_writer_t *w)
+{
+    matq_t *q = &w->mq;
+    pthread_mutex_lock(&q->mu);
+    while (q->queued) pthread_cond_wait(&q->cv, &q->mu);
+    int err = q->err;
+    if (!err && q->len[q->cur]) {
+        q->queued = 1;
+        q->cur ^= 1;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (err) {
+        errno = q->err_no;
+        grs_log_error("write error on '%s': %s", w->tmp, strerror(q->err_no));
+        return GRS_EIO;
+    }
+    return GRS_OK;
+}
+
+/* Flush everything queued and stop the thread. Returns GRS_OK or GRS_EIO (logged). */
+static int matq_finish(grs_geno_writer_t *w)
+{
+    matq_t *q = &w->mq;
+    int ret = GRS_OK;
+    if (!q->started) return GRS_OK;
+    if (q->len[q->cur] && !q->discard) ret = matq_submit(w);
+    pthread_mutex_lock(&q->mu);
+    while (q->queued) pthread_cond_wait(&q->cv, &q->mu);
+    q->quit = 1;
+    pthread_cond_broadcast(&q->cv);
+    int err = q->err;
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->th, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    q->started = 0;
+    if (err && ret == GRS_OK && !q->discard) {
+        errno = q->err_no;
+        grs_log_error("write error on '%s': %s", w->tmp, strerror(q->err_no));
+        ret = GRS_EIO;
+    }
+    return ret;
+}
+
+/* Append one padded MATRIX row. */
+static int matq_put(grs_geno_writer_t *w, const uint8_t *row, size_t n)
+{
+    matq_t *q = &w->mq;
+    int ret;
+    if (q->len[q->cur] + n > MAT_BLOCK && (ret = matq_submit(w)) < 0) return ret;
+    memcpy(q->buf[q->cur] + q->len[q->cur], row, n);
+    q->len[q->cur] += n;
+    return GRS_OK;
+}
 
 static int spool_open(spool_t *s, const char *near)
 {
@@ -144,6 +246,19 @@ int grs_geno_writer_open(const char *fn, int64_t n_samples, const grs_sample_t *
     }
     for (i = GRS_SEC_DOSAGE; i <= GRS_SEC_VARIANTS; i++)
         if ((ret = spool_open(&w->sp[i], w->tmp)) < 0) goto fail;
+    ret = GRS_ENOMEM;
+    if ((size_t)w->row_bytes > MAT_BLOCK) goto fail;    /* > 33M samples: not supported */
+    if (!(w->mq.buf[0] = (uint8_t *)malloc(MAT_BLOCK)) || !(w->mq.buf[1] = (uint8_t *)malloc(MAT_BLOCK)))
+        goto fail;
+    if (pthread_mutex_init(&w->mq.mu, NULL) != 0) goto fail;
+    if (pthread_cond_init(&w->mq.cv, NULL) != 0) { pthread_mutex_destroy(&w->mq.mu); goto fail; }
+    if (pthread_create(&w->mq.th, NULL, matq_main, w) != 0) {
+        pthread_cond_destroy(&w->mq.cv);
+        pthread_mutex_destroy(&w->mq.mu);
+        grs_log_error("cannot start the writer thread for '%s'", w->tmp);
+        goto fail;
+    }
+    w->mq.started = 1;
     *out = w;
     return GRS_OK;
 fail:
@@ -297,11 +412,7 @@ static int write_row(grs_geno_writer_t *w, const grs_variant_t *var, const uint1
     uint8_t vs[32] = {0};
     uint32_t dos_row = GRS_NO_ROW, hap_row = GRS_NO_ROW, flags = 0;
 
-    if (fwrite(w->row, 1, w->row_bytes, w->fp) != (size_t)w->row_bytes) {
-        grs_log_error("write error on '%s': %s", w->tmp, strerror(errno));
-        return GRS_EIO;
-    }
-    w->crc[GRS_SEC_MATRIX] = grs_crc32(w->crc[GRS_SEC_MATRIX], w->row, w->row_bytes);
+    if ((ret = matq_put(w, w->row, (size_t)w->row_bytes)) < 0) return ret;
     if (has_frac) {
         memcpy(w->dos, dosage, n * sizeof(uint16_t));
         for (s = n; s < w->dos_bytes / 2; s++) w->dos[s] = GRS_DOSAGE_MISSING;
@@ -354,6 +465,15 @@ int grs_geno_writer_close(grs_geno_writer_t *w, int commit)
     char *buf = NULL;
 
     if (!w) return GRS_OK;
+    if (w->mq.started) {
+        if (!commit) {
+            pthread_mutex_lock(&w->mq.mu);
+            w->mq.discard = 1;
+            pthread_mutex_unlock(&w->mq.mu);
+        }
+        ret = matq_finish(w);
+        if (ret < 0 || !commit) goto cleanup;
+    }
     if (!commit || !w->fp) goto cleanup;
     ret = GRS_EIO;
     off[GRS_SEC_MATRIX] = GRS_GRSM_HEADER_BYTES;
@@ -441,7 +561,7 @@ cleanup:
         }
     for (i = 0; i < w->n_meta; i++) { free(w->meta_k[i]); free(w->meta_v[i]); }
     free(w->meta_k); free(w->meta_v);
-    free(w->ucodes); free(w->uhap);
+    free(w->ucodes); free(w->uhap); free(w->mq.buf[0]); free(w->mq.buf[1]);
     free(w->samples); free(w->row); free(w->hap); free(w->dos); free(w->fn); free(w->tmp);
     free(w);
     return ret;

@@ -38,32 +38,58 @@ typedef struct {
 
 #define BED_BLOCK_BYTES ((int64_t)256 << 20)   /* converted rows held at once */
 
+/* Statistics of one grs-coded row by population counts: missing = both bits set, ALT copies =
+ * low bits + 2·high bits (padding codes are 3 and cancel out). Built twice, with and without
+ * the POPCNT instruction, and chosen at load time (the portable build targets plain x86-64). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+static void row_counts(const uint32_t *row, int64_t row_words, uint64_t *miss, uint64_t *alt_plus3miss)
+{
+    uint64_t m = 0, lo = 0, hi = 0;
+    const uint64_t *x64 = (const uint64_t *)row;      /* rows are 64-byte aligned */
+    for (int64_t w = 0; w < row_words / 2; w++) {
+        uint64_t x = x64[w];
+        m += (uint64_t)__builtin_popcountll(x & (x >> 1) & 0x5555555555555555ull);
+        lo += (uint64_t)__builtin_popcountll(x & 0x5555555555555555ull);
+        hi += (uint64_t)__builtin_popcountll(x & 0xaaaaaaaaaaaaaaaaull);
+    }
+    *miss = m;
+    *alt_plus3miss = lo + 2 * hi;
+}
+
 static int bed_load(grs_score_input_t *in, const int64_t *v, int64_t n, grs_pgs_var_t *vars,
                     grs_vstat_t *stats)
 {
     bed_impl_t *b = (bed_impl_t *)in->impl;
     int ret;
     if (n > b->cap) {
-        uint32_t *nb = (uint32_t *)realloc(b->buf, (size_t)(n * b->row_words) * 4);
+        uint32_t *nb = (uint32_t *)aligned_alloc(64, (size_t)(n * b->row_words) * 4);
         if (!nb) { grs_log_error("out of memory converting .bed rows"); return GRS_ENOMEM; }
+        free(b->buf);
         b->buf = nb;
         b->cap = n;
+    }
+    for (int64_t i = 0; i < n;) {
+        /* a run of consecutive variants is read and converted in one call */
+        int64_t j = i + 1;
+        while (j < n && v[j] == v[j - 1] + 1) j++;
+        if ((ret = grs_bed_read_rows(b->bed, v[i], j - i, b->buf + i * b->row_words, b->row_words)) < 0)
+            return ret;
+        i = j;
+        /* the same variant twice in a row (two effect alleles or models) */
+        while (i < n && v[i] == v[i - 1]) {
+            memcpy(b->buf + i * b->row_words, b->buf + (i - 1) * b->row_words, (size_t)b->row_words * 4);
+            i++;
+        }
     }
     for (int64_t i = 0; i < n; i++) {
         uint32_t *row = b->buf + i * b->row_words;
         const uint8_t *hap = grs_bed_haploid_row(b->bed, v[i]);
-        if ((ret = grs_bed_read_rows(b->bed, v[i], 1, row, b->row_words)) < 0) return ret;
-        /* counts by popcount: missing = both bits set; ALT copies = low bits + 2·high bits */
-        uint64_t miss = 0, lo = 0, hi = 0;
-        for (int64_t w = 0; w < b->row_words; w++) {
-            uint32_t x = row[w];
-            miss += (uint64_t)__builtin_popcount(x & (x >> 1) & 0x55555555u);
-            lo += (uint64_t)__builtin_popcount(x & 0x55555555u);
-            hi += (uint64_t)__builtin_popcount(x & 0xaaaaaaaau);
-        }
-        uint64_t pad = (uint64_t)(b->row_words * 16 - in->n_samples);
-        uint64_t alt = lo + 2 * hi - 3 * miss;       /* padding codes are 3 and cancel */
-        miss -= pad;
+        uint64_t miss, alt3;
+        row_counts(row, b->row_words, &miss, &alt3);
+        uint64_t alt = alt3 - 3 * miss;               /* padding codes are 3 and cancel */
+        miss -= (uint64_t)(b->row_words * 16 - in->n_samples);
         uint64_t called_alleles = 2 * ((uint64_t)in->n_samples - miss);
         if (hap)   /* haploid samples carry one allele */
             for (int64_t s = 0; s < in->n_samples; s++)
