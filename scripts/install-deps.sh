@@ -7,7 +7,11 @@ set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev)
 # independent oracles for the tests (plink2, bcftools, samtools, tabix)
-test_pkgs=(plink2 bcftools samtools tabix)
+test_pkgs=(plink2 bcftools samtools tabix time bc)
+# report statistics are checked against statsmodels, scikit-learn and R's pROC
+test_pkgs+=(python3-numpy python3-scipy python3-statsmodels python3-sklearn r-base-core r-cran-proc)
+# training is checked against R's glmnet
+test_pkgs+=(r-cran-glmnet)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
