@@ -103,21 +103,107 @@ static void decode_row(const grs_pgs_var_t *var, int64_t s0, int64_t s1, double 
 }
 
 /* ---- K == 1 ------------------------------------------------------------------------------ */
-static void score_one(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix128_t *acc, double *part,
-                      double (*lut)[4])
+/* Lane tables for allele counts and named-allele dosage of a diploid hard-call byte: 4 samples,
+ * one per 16-bit lane (see count_rows). */
+typedef struct {
+    uint64_t ct[256], named[2][256];
+} count_lut_t;
+
+static void count_lut_init(count_lut_t *t)
 {
-    int64_t n = s1 - s0;
+    for (int b = 0; b < 256; b++) {
+        t->ct[b] = t->named[0][b] = t->named[1][b] = 0;
+        for (int i = 0; i < 4; i++) {
+            uint64_t c = (b >> (2 * i)) & 3;
+            if (c == GRS_GENO_MISSING) continue;
+            t->ct[b] |= (uint64_t)2 << (16 * i);
+            t->named[0][b] |= c << (16 * i);
+            t->named[1][b] |= (2 - c) << (16 * i);
+        }
+    }
+}
+
+/* Add the 16-bit lanes of nb bytes (4 samples each) into the counters and clear them. */
+static void flush_lanes(uint64_t *lane_ct, uint64_t *lane_nm, int64_t nb, int64_t *allele_ct, double *named)
+{
+    for (int64_t i = 0; i < nb; i++) {
+        for (int j = 0; j < 4; j++) {
+            allele_ct[4 * i + j] += (lane_ct[i] >> (16 * j)) & 0xffff;
+            named[4 * i + j] += (double)((lane_nm[i] >> (16 * j)) & 0xffff);
+        }
+    }
+    memset(lane_ct, 0, nb * 8);
+    memset(lane_nm, 0, nb * 8);
+}
+
+/* Per-sample counting of one row (dosage, haploid or tail samples): exact in double. */
+static void count_row_slow(const grs_pgs_var_t *var, int64_t s0, int64_t s1, int64_t base,
+                           int64_t *allele_ct, double *named)
+{
+    for (int64_t s = s0; s < s1; s++) {
+        int ploidy = grs_geno_is_haploid(var->haploid, s) ? 1 : 2;
+        double d;
+        if (var->dosage) {
+            if (var->dosage[s] == GRS_DOSAGE_MISSING) continue;
+            d = var->dosage[s] / (double)GRS_DOSAGE_ONE;
+        } else {
+            uint32_t c = grs_geno_code(var->codes, s);
+            if (c == GRS_GENO_MISSING) continue;
+            d = c;
+        }
+        allele_ct[s - base] += ploidy;
+        named[s - base] += var->flip ? ploidy - d : d;
+    }
+}
+
+/* K == 1, with the allele counts fused into the same pass over the rows when ct/nm are given
+ * (the genotype bytes are read once). */
+static void score_one(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix128_t *acc, double *part,
+                      double (*lut)[4], int64_t *ct, double *nm, uint64_t *lane_ct, uint64_t *lane_nm,
+                      const count_lut_t *cl)
+{
+    int64_t n = s1 - s0, nb = n / 4, pending = 0;
+    int count = ct && nm;
     for (int64_t c0 = 0; c0 < p->n_vars; c0 += GRS_PGS_CHUNK) {
         int64_t c1 = c0 + GRS_PGS_CHUNK < p->n_vars ? c0 + GRS_PGS_CHUNK : p->n_vars;
         memset(part, 0, n * sizeof(double));
         for (int64_t v = c0; v < c1; v++) {
             const grs_pgs_var_t *var = &p->vars[v];
             double w = p->weights[v];
-            if (w == 0.0) continue;
             if (var->dosage || var->haploid) {
-                for (int64_t s = s0; s < s1; s++) part[s - s0] += w * value_at(var, s);
+                if (count) count_row_slow(var, s0, s1, s0, ct, nm);
+                if (w != 0.0)
+                    for (int64_t s = s0; s < s1; s++) part[s - s0] += w * value_at(var, s);
                 continue;
             }
+            if (count) {
+                const uint8_t *row = (const uint8_t *)var->codes + s0 / 4;
+                const uint64_t *ln = cl->named[var->flip ? 1 : 0];
+                if (w == 0.0)
+                    for (int64_t i = 0; i < nb; i++) { lane_ct[i] += cl->ct[row[i]]; lane_nm[i] += ln[row[i]]; }
+                else {
+                    double val[4];
+                    code_values(var, val);
+                    for (int c = 0; c < 4; c++) val[c] *= w;
+                    for (int b = 0; b < 256; b++) {
+                        lut[b][0] = val[b & 3]; lut[b][1] = val[(b >> 2) & 3];
+                        lut[b][2] = val[(b >> 4) & 3]; lut[b][3] = val[b >> 6];
+                    }
+                    double *GRS_RESTRICT o = part;
+                    for (int64_t i = 0; i < nb; i++, o += 4) {
+                        uint32_t b = row[i];
+                        const double *l = lut[b];
+                        o[0] += l[0]; o[1] += l[1]; o[2] += l[2]; o[3] += l[3];
+                        lane_ct[i] += cl->ct[b];
+                        lane_nm[i] += ln[b];
+                    }
+                    for (int64_t s = s0 + nb * 4; s < s1; s++) part[s - s0] += val[grs_geno_code(var->codes, s)];
+                }
+                count_row_slow(var, s0 + nb * 4, s1, s0, ct, nm);
+                if (++pending == 16000) { flush_lanes(lane_ct, lane_nm, nb, ct, nm); pending = 0; }
+                continue;
+            }
+            if (w == 0.0) continue;
             double val[4];
             code_values(var, val);
             for (int c = 0; c < 4; c++) val[c] *= w;
@@ -136,6 +222,7 @@ static void score_one(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix128
         }
         for (int64_t i = 0; i < n; i++) acc[i] += to_fix(part[i]);
     }
+    if (count && pending) flush_lanes(lane_ct, lane_nm, nb, ct, nm);
 }
 
 /* ---- K >= 2 ------------------------------------------------------------------------------
@@ -173,110 +260,70 @@ static void score_many(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, fix12
  * Named dosage of a hard call is an integer (0..2); dosage rows are exact multiples of 1/16384
  * and go through the per-sample path in double (exact: far below 2^53). */
 static void count_rows(const grs_pgs_problem_t *p, int64_t s0, int64_t s1, int64_t *allele_ct,
-                       double *named)
+                       double *named, uint64_t *lane_ct, uint64_t *lane_nm, const count_lut_t *cl)
 {
-    uint64_t lut_ct[256], lut_named[2][256];
-    int64_t nb = (s1 - s0) / 4;                   /* whole bytes; a tail is done per sample */
-    uint64_t *lane_ct = (uint64_t *)calloc(nb + 1, 8), *lane_nm = (uint64_t *)calloc(nb + 1, 8);
-    int64_t pending = 0;
-    for (int b = 0; b < 256; b++) {
-        lut_ct[b] = lut_named[0][b] = lut_named[1][b] = 0;
-        for (int i = 0; i < 4; i++) {
-            uint64_t c = (b >> (2 * i)) & 3;
-            if (c == GRS_GENO_MISSING) continue;
-            lut_ct[b] |= (uint64_t)2 << (16 * i);
-            lut_named[0][b] |= c << (16 * i);
-            lut_named[1][b] |= (2 - c) << (16 * i);
-        }
-    }
+    int64_t nb = (s1 - s0) / 4, pending = 0;     /* whole bytes; a tail is done per sample */
     for (int64_t v = 0; v < p->n_vars; v++) {
         const grs_pgs_var_t *var = &p->vars[v];
-        if (var->dosage || var->haploid || !lane_ct || !lane_nm) {
-            for (int64_t s = s0; s < s1; s++) {
-                int ploidy = grs_geno_is_haploid(var->haploid, s) ? 1 : 2;
-                double d;
-                if (var->dosage) {
-                    if (var->dosage[s] == GRS_DOSAGE_MISSING) continue;
-                    d = var->dosage[s] / (double)GRS_DOSAGE_ONE;
-                } else {
-                    uint32_t c = grs_geno_code(var->codes, s);
-                    if (c == GRS_GENO_MISSING) continue;
-                    d = c;
-                }
-                allele_ct[s - s0] += ploidy;
-                named[s - s0] += var->flip ? ploidy - d : d;
-            }
+        if (var->dosage || var->haploid) {
+            count_row_slow(var, s0, s1, s0, allele_ct, named);
             continue;
         }
         const uint8_t *row = (const uint8_t *)var->codes + s0 / 4;
-        const uint64_t *ln = lut_named[var->flip ? 1 : 0];
-        for (int64_t i = 0; i < nb; i++) { lane_ct[i] += lut_ct[row[i]]; lane_nm[i] += ln[row[i]]; }
-        for (int64_t s = s0 + nb * 4; s < s1; s++) {
-            uint32_t c = grs_geno_code(var->codes, s);
-            if (c == GRS_GENO_MISSING) continue;
-            allele_ct[s - s0] += 2;
-            named[s - s0] += var->flip ? 2 - c : c;
-        }
-        if (++pending == 16000 || v + 1 == p->n_vars) {   /* 16000 × 2 < 65536: flush lanes */
-            for (int64_t i = 0; i < nb; i++) {
-                for (int j = 0; j < 4; j++) {
-                    allele_ct[4 * i + j] += (lane_ct[i] >> (16 * j)) & 0xffff;
-                    named[4 * i + j] += (double)((lane_nm[i] >> (16 * j)) & 0xffff);
-                }
-            }
-            memset(lane_ct, 0, nb * 8);
-            memset(lane_nm, 0, nb * 8);
+        const uint64_t *ln = cl->named[var->flip ? 1 : 0];
+        for (int64_t i = 0; i < nb; i++) { lane_ct[i] += cl->ct[row[i]]; lane_nm[i] += ln[row[i]]; }
+        count_row_slow(var, s0 + nb * 4, s1, s0, allele_ct, named);
+        if (++pending == 16000) {                     /* 16000 × 2 < 65536: flush lanes */
+            flush_lanes(lane_ct, lane_nm, nb, allele_ct, named);
             pending = 0;
         }
     }
-    if (pending && lane_ct && lane_nm)
-        for (int64_t i = 0; i < nb; i++)
-            for (int j = 0; j < 4; j++) {
-                allele_ct[4 * i + j] += (lane_ct[i] >> (16 * j)) & 0xffff;
-                named[4 * i + j] += (double)((lane_nm[i] >> (16 * j)) & 0xffff);
-            }
-    free(lane_ct);
-    free(lane_nm);
+    if (pending) flush_lanes(lane_ct, lane_nm, nb, allele_ct, named);
 }
 
 static void *worker(void *arg)
 {
     job_t *j = (job_t *)arg;
     const grs_pgs_problem_t *p = j->p;
-    int64_t n = j->s1 - j->s0, K = p->n_scores;
+    int64_t n = j->s1 - j->s0, K = p->n_scores, nb = n / 4 + 1;
+    int count = j->r->allele_ct || j->r->named_dosage;
     fix128_t *acc = NULL;
-    double *part = NULL, *tile = NULL, (*lut)[4] = NULL;
+    double *part = NULL, *tile = NULL, (*lut)[4] = NULL, *nm = NULL;
+    int64_t *ct = NULL;
+    uint64_t *lane_ct = NULL, *lane_nm = NULL;
+    count_lut_t *cl = NULL;
 
     j->ret = GRS_ENOMEM;
     if (n <= 0) { j->ret = GRS_OK; return NULL; }
     if (!(acc = (fix128_t *)malloc(n * K * sizeof(fix128_t)))) goto done;
+    if (count && (!(ct = (int64_t *)calloc(n, sizeof(int64_t))) || !(nm = (double *)calloc(n, sizeof(double)))
+                  || !(lane_ct = (uint64_t *)calloc(nb, 8)) || !(lane_nm = (uint64_t *)calloc(nb, 8))
+                  || !(cl = (count_lut_t *)malloc(sizeof(*cl)))))
+        goto done;
+    if (cl) count_lut_init(cl);
     for (int64_t i = 0; i < n * K; i++) acc[i] = load_fix(j->r->acc[j->s0 * K + i]);
     if (K == 1) {
         if (!(part = (double *)malloc(n * sizeof(double))) || !(lut = (double (*)[4])malloc(256 * sizeof(*lut))))
             goto done;
-        score_one(p, j->s0, j->s1, acc, part, lut);
+        score_one(p, j->s0, j->s1, acc, part, lut, ct, nm, lane_ct, lane_nm, cl);
     } else {
         if (!(part = (double *)malloc(TILE_SAMPLES * K * sizeof(double)))
             || !(tile = (double *)malloc((size_t)SUBCHUNK * TILE_SAMPLES * sizeof(double))))
             goto done;
         score_many(p, j->s0, j->s1, acc, tile, part);
+        if (count) count_rows(p, j->s0, j->s1, ct, nm, lane_ct, lane_nm, cl);
     }
     for (int64_t i = 0; i < n * K; i++) j->r->acc[j->s0 * K + i] = store_fix(acc[i]);
-    if (j->r->allele_ct || j->r->named_dosage) {
-        int64_t *ct = (int64_t *)calloc(n, sizeof(int64_t));
-        double *nm = (double *)calloc(n, sizeof(double));
-        if (!ct || !nm) { free(ct); free(nm); goto done; }
-        count_rows(p, j->s0, j->s1, ct, nm);
+    if (count) {
         for (int64_t i = 0; i < n; i++) {
             if (j->r->allele_ct) j->r->allele_ct[j->s0 + i] += ct[i];
             if (j->r->named_dosage) j->r->named_dosage[j->s0 + i] += nm[i];
         }
-        free(ct);
-        free(nm);
     }
     j->ret = GRS_OK;
 done:
     free(acc); free(part); free(tile); free(lut);
+    free(ct); free(nm); free(lane_ct); free(lane_nm); free(cl);
     return NULL;
 }
 
