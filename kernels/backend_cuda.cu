@@ -59,10 +59,12 @@ static void cuda_close(struct grs_backend_s *be)
     be->ctx = NULL;
 }
 
+extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p, grs_pgs_result_t *r);
+
 extern "C" const struct grs_backend_ops grs_cuda_ops = {
     "cuda",
     cuda_available,
     cuda_open,
     cuda_close,
-    NULL,            /* pgs: not yet on the GPU; the registry computes it on the CPU */
+    grs_cuda_pgs,    /* kernels/pgs.cu */
 };

@@ -109,6 +109,107 @@ GRS_HD double grs_pgs_dosage_value(uint16_t d, int ploidy, const grs_pgs_var_t *
     return grs_pgs_effect((double)d / (double)GRS_DOSAGE_ONE, ploidy, var->flip, var->model);
 }
 
+/* ---- exact accumulation and the per-thread work of the CUDA kernel ----------------------- */
+
+/** a·b and a+b rounded once each, never contracted into an FMA: the device code then performs
+ *  exactly the operations of the CPU reference (compiled with -ffp-contract=off). */
+GRS_HD double grs_mul_rn(double a, double b)
+{
+#ifdef __CUDA_ARCH__
+    return __dmul_rn(a, b);
+#else
+    return a * b;
+#endif
+}
+GRS_HD double grs_add_rn(double a, double b)
+{
+#ifdef __CUDA_ARCH__
+    return __dadd_rn(a, b);
+#else
+    return a + b;
+#endif
+}
+
+/** a += floor(x · 2^64) · 2^-64: a chunk partial onto the fixed-point grid (|x| < 2^62).
+ *  The same conversion as the CPU reference's, written with 64-bit halves so both compilers
+ *  produce identical bits (tested against the __int128 version). */
+GRS_HD void grs_fix128_add_double(grs_fix128_t *a, double x)
+{
+    int64_t hi = (int64_t)x;                        /* truncation toward zero ...          */
+    hi -= (double)hi > x ? 1 : 0;                   /* ... then down to the floor          */
+    uint64_t lo = (uint64_t)((x - (double)hi) * 18446744073709551616.0);   /* fraction · 2^64 */
+    uint64_t nlo = a->lo + lo;
+    a->hi = (int64_t)((uint64_t)a->hi + (uint64_t)hi + (nlo < lo ? 1u : 0u));
+    a->lo = nlo;
+}
+
+/** a += b (two's complement, exact). */
+GRS_HD void grs_fix128_add_to(grs_fix128_t *a, grs_fix128_t b)
+{
+    uint64_t nlo = a->lo + b.lo;
+    a->hi = (int64_t)((uint64_t)a->hi + (uint64_t)b.hi + (nlo < b.lo ? 1u : 0u));
+    a->lo = nlo;
+}
+
+/**
+ * The work of one CUDA thread over variants [v0, v1) of a staged block: the four samples
+ * 4g .. 4g+3 (one genotype byte) and the KT scores k0 .. k0+KT-1.
+ *   acc[j*KT + k]  += W[v][k0+k] · e(v, 4g+j)      summed in variant order, each product and
+ *                                                   sum rounded once (the CPU K=1 order)
+ *   ct[j], named[j] += allele count / effect dosage of present calls (when count != 0)
+ * vars[] hold pointers valid where this runs (device pointers on the GPU); W is variant-major
+ * with row length ldw. Samples past n_samples (row padding) are computed but never stored.
+ * KT is a compile-time constant at every call site, so acc stays in registers.
+ */
+GRS_HD void grs_pgs_group(const grs_pgs_var_t *GRS_RESTRICT vars, const double *GRS_RESTRICT W,
+                          int64_t ldw, int64_t v0, int64_t v1, int64_t g, int64_t n_samples,
+                          int64_t k0, int KT, double *GRS_RESTRICT acc, int count,
+                          int64_t *GRS_RESTRICT ct, double *GRS_RESTRICT named)
+{
+    int64_t ns = n_samples - 4 * g;
+    if (ns > 4) ns = 4;
+    for (int64_t v = v0; v < v1; v++) {
+        const grs_pgs_var_t *var = &vars[v];
+        double e[4];
+        if (!var->dosage && !var->haploid) {
+            uint32_t b = ((const uint8_t *)var->codes)[g];
+            for (int j = 0; j < 4; j++) {
+                uint32_t c = (b >> (2 * j)) & 3u;
+                e[j] = grs_pgs_code_value(c, 2, var);
+                if (count && j < ns && c != GRS_GENO_MISSING) {
+                    ct[j] += 2;
+                    named[j] += var->flip ? (double)(2 - c) : (double)c;
+                }
+            }
+        } else {
+            for (int j = 0; j < 4; j++) {
+                int64_t s = 4 * g + j;
+                if (j >= ns) { e[j] = 0.0; continue; }
+                int ploidy = grs_geno_is_haploid(var->haploid, s) ? 1 : 2;
+                double d = -1.0;
+                if (var->dosage) {
+                    e[j] = grs_pgs_dosage_value(var->dosage[s], ploidy, var);
+                    if (var->dosage[s] != GRS_DOSAGE_MISSING) d = var->dosage[s] / (double)GRS_DOSAGE_ONE;
+                } else {
+                    uint32_t c = grs_geno_code(var->codes, s);
+                    e[j] = grs_pgs_code_value(c, ploidy, var);
+                    if (c != GRS_GENO_MISSING) d = (double)c;
+                }
+                if (count && d >= 0.0) {
+                    ct[j] += ploidy;
+                    named[j] += var->flip ? (double)ploidy - d : d;
+                }
+            }
+        }
+        const double *w = W + v * ldw + k0;
+        for (int k = 0; k < KT; k++) {
+            double wk = w[k];
+            if (wk == 0.0) continue;             /* as the CPU: a zero weight adds nothing */
+            for (int j = 0; j < 4; j++) acc[j * KT + k] = grs_add_rn(acc[j * KT + k], grs_mul_rn(wk, e[j]));
+        }
+    }
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,194 @@
+/* test_pgs_device.c -- the CUDA scoring kernel's arithmetic and schedule, replayed on the CPU.
+ *
+ * kernels/pgs.cu stages variants into slabs (reference/pgs_stage.c), launches one thread per
+ * genotype byte and score tile running grs_pgs_group() (grs/pgs.h), keeps chunk partials in
+ * `part` across launches and flushes them to the fixed-point accumulator at chunk ends. This
+ * test runs the same staging, the same GRS_HD function and the same launch/flush schedule on the
+ * CPU, thread by thread, and checks:
+ *   - one score: bit-identical to the CPU reference (same operations in the same order);
+ *   - several scores: within the reference tolerance of the definition;
+ *   - allele counts and named dosages: exactly the reference's;
+ *   - any slab size (slabs ending inside chunks) and score-group size: identical bits;
+ *   - grs_fix128_add_double: the exact floor(x·2^64) of the CPU's __int128 conversion.
+ * What it cannot check (needs a GPU: test_backends): CUDA streams, events, copies, launches. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grs/geno.h"
+#include "grs/pgs.h"
+#include "../../reference/pgs_stage.h"
+#include "../../reference/reference.h"
+#include "../tolerances.h"
+#include "check.h"
+#include "pgs_fixture.h"
+
+static int tile_for(int64_t kg) { return kg <= 1 ? 1 : kg <= 2 ? 2 : kg <= 4 ? 4 : 8; }
+
+/* one device thread (g, y) of pgs_kernel, as kernels/pgs.cu writes it */
+static void thread_body(int KT, const grs_pgs_var_t *vars, const double *W, int64_t ldw, int64_t v0,
+                        int64_t v1, int64_t n, int64_t kg, double *part, int flush, grs_fix128_t *acc,
+                        int count, int64_t *ct, double *named, int64_t g, int64_t y)
+{
+    const int64_t k0 = y * KT;
+    const int do_count = count && y == 0;
+    int64_t ns = n - 4 * g;
+    if (ns > 4) ns = 4;
+    double a[32];
+    for (int j = 0; j < 4; j++)
+        for (int k = 0; k < KT; k++) a[j * KT + k] = j < ns ? part[(4 * g + j) * ldw + k0 + k] : 0.0;
+    int64_t c[4] = { 0, 0, 0, 0 };
+    double nm[4] = { 0, 0, 0, 0 };
+    grs_pgs_group(vars, W, ldw, v0, v1, g, n, k0, KT, a, do_count, c, nm);
+    for (int j = 0; j < ns; j++) {
+        int64_t s = 4 * g + j;
+        for (int k = 0; k < KT; k++) {
+            double x = a[j * KT + k];
+            if (!flush) part[s * ldw + k0 + k] = x;
+            else {
+                part[s * ldw + k0 + k] = 0.0;
+                if (k0 + k < kg) grs_fix128_add_double(&acc[s * kg + k0 + k], x);
+            }
+        }
+        if (do_count) { ct[s] += c[j]; named[s] += nm[j]; }
+    }
+}
+
+/* grs_cuda_pgs's host loop with the kernel replaced by thread_body over the whole grid */
+static int replay(const grs_pgs_problem_t *p, size_t cap, int64_t kg_max, grs_pgs_result_t *r)
+{
+    const int64_t n = p->n_samples, K = p->n_scores;
+    if (n <= 0 || p->n_vars <= 0 || K <= 0) return 0;
+    void *buf = aligned_alloc(64, cap);
+    int64_t *ct = (int64_t *)calloc(n, 8);
+    double *named = (double *)calloc(n, 8);
+    int ok = 1;
+    for (int64_t k0 = 0; k0 < K && ok; k0 += kg_max) {
+        const int64_t kg = K - k0 < kg_max ? K - k0 : kg_max;
+        const int KT = tile_for(kg);
+        const int64_t ldw = (kg + KT - 1) / KT * KT;
+        const int count = k0 == 0 && (r->allele_ct || r->named_dosage);
+        double *part = (double *)calloc(n * ldw, 8);
+        grs_fix128_t *acc = (grs_fix128_t *)calloc(n * kg, sizeof(grs_fix128_t));
+        for (int64_t v = 0; v < p->n_vars;) {
+            grs_pgs_slab_t slab;
+            if (grs_pgs_stage(p, v, k0, kg, ldw, buf, cap, (uintptr_t)buf, &slab) == 0) { ok = 0; break; }
+            const grs_pgs_var_t *vars = (const grs_pgs_var_t *)((char *)buf + slab.off_vars);
+            const double *W = (const double *)((char *)buf + slab.off_w);
+            for (int64_t a = 0; a < slab.n_vars;) {
+                int64_t chunk_end = ((v + a) / GRS_PGS_CHUNK + 1) * GRS_PGS_CHUNK;
+                int64_t b = chunk_end - v < slab.n_vars ? chunk_end - v : slab.n_vars;
+                int flush = v + b == chunk_end || v + b == p->n_vars;
+                for (int64_t g = 0; g < (n + 3) / 4; g++)
+                    for (int64_t y = 0; y < ldw / KT; y++)
+                        thread_body(KT, vars, W, ldw, a, b, n, kg, part, flush, acc, count, ct, named, g, y);
+                a = b;
+            }
+            v += slab.n_vars;
+        }
+        for (int64_t s = 0; s < n; s++)
+            for (int64_t k = 0; k < kg; k++) grs_fix128_add_to(&r->acc[s * K + k0 + k], acc[s * kg + k]);
+        free(part);
+        free(acc);
+    }
+    for (int64_t s = 0; s < n; s++) {
+        if (r->allele_ct) r->allele_ct[s] += ct[s];
+        if (r->named_dosage) r->named_dosage[s] += named[s];
+    }
+    free(buf); free(ct); free(named);
+    return ok ? 0 : -1;
+}
+
+static void run_case(int64_t n, int64_t m, int64_t K, uint64_t seed)
+{
+    prob_t pr;
+    make_problem(&pr, n, m, K, seed);
+    size_t nsk = (size_t)(n * K + 1);
+    double *want = (double *)malloc(nsk * 8);
+    double *nm = (double *)malloc((n + 1) * 8), *nm_ref = (double *)calloc(n + 1, 8), *nm_dev = (double *)calloc(n + 1, 8);
+    int64_t *ct = (int64_t *)malloc((n + 1) * 8), *ct_ref = (int64_t *)calloc(n + 1, 8), *ct_dev = (int64_t *)calloc(n + 1, 8);
+    grs_fix128_t *acc_ref = (grs_fix128_t *)calloc(nsk, sizeof(grs_fix128_t));
+    grs_fix128_t *acc_dev = (grs_fix128_t *)malloc(nsk * sizeof(grs_fix128_t));
+    grs_fix128_t *acc_first = (grs_fix128_t *)malloc(nsk * sizeof(grs_fix128_t));
+    naive(&pr, want, ct, nm);
+    grs_pgs_problem_t p = { n, m, K, pr.vars, pr.w, 2 };
+    grs_pgs_result_t rr = { acc_ref, ct_ref, nm_ref };
+    CHECK(grs_ref_pgs(&p, &rr) == 0, "reference n=%" PRId64, n);
+
+    /* slab capacities: a few variants, ~1000 (slabs end inside chunks), everything */
+    size_t per = grs_pgs_stage_var_bytes(&p, 0, 8) + 64;
+    size_t caps[3] = { 3 * 64 + 3 * per + 2 * (size_t)n * 2 + 512, 3 * 64 + 1000 * per + 64 * 1024, (size_t)1 << 28 };
+    int64_t groups[2] = { 8, 16 };
+    for (int ci = 0; ci < 3; ci++) {
+        for (int gi = 0; gi < 2; gi++) {
+            grs_pgs_result_t rd = { acc_dev, ct_dev, nm_dev };
+            memset(acc_dev, 0x5a, nsk * sizeof(grs_fix128_t));    /* poisoned, then zeroed as by a caller */
+            memset(acc_dev, 0, nsk * sizeof(grs_fix128_t));
+            memset(ct_dev, 0, (n + 1) * 8);
+            memset(nm_dev, 0, (n + 1) * 8);
+            size_t cap = (caps[ci] + 63) / 64 * 64;
+            CHECK(replay(&p, cap, groups[gi], &rd) == 0, "replay staged (cap %zu)", cap);
+            CHECK(memcmp(ct_dev, ct_ref, n * 8) == 0, "allele_ct n=%" PRId64 " m=%" PRId64 " cap=%zu", n, m, cap);
+            CHECK(memcmp(nm_dev, nm_ref, n * 8) == 0, "named dosage n=%" PRId64 " m=%" PRId64 " cap=%zu", n, m, cap);
+            if (K == 1) {
+                CHECK(memcmp(acc_dev, acc_ref, n * sizeof(grs_fix128_t)) == 0,
+                      "K=1 bit-identical to the CPU reference n=%" PRId64 " m=%" PRId64 " cap=%zu", n, m, cap);
+            } else {
+                int64_t bad = -1;
+                for (int64_t i = 0; i < n * K && bad < 0; i++) {
+                    double got = grs_fix128_to_double(acc_dev[i]), err = fabs(got - want[i]);
+                    if (!(err <= TOL_PGS_REF_ATOL + TOL_PGS_REF_RTOL * fabs(want[i]))) bad = i;
+                }
+                CHECK(bad < 0, "K=%" PRId64 " n=%" PRId64 " m=%" PRId64 " cap=%zu within the reference tolerance", K, n, m, cap);
+            }
+            if (ci == 0 && gi == 0) memcpy(acc_first, acc_dev, nsk * sizeof(grs_fix128_t));
+            else CHECK(memcmp(acc_first, acc_dev, n * K * sizeof(grs_fix128_t)) == 0,
+                       "identical bits for slab cap %zu and score group %" PRId64, cap, groups[gi]);
+        }
+    }
+    free(want); free(nm); free(nm_ref); free(nm_dev); free(ct); free(ct_ref); free(ct_dev);
+    free(acc_ref); free(acc_dev); free(acc_first);
+    free_problem(&pr);
+}
+
+/* grs_fix128_add_double == floor(x·2^64) as a two's-complement 128-bit integer */
+static void test_fix128(void)
+{
+    uint64_t seed = 99;
+    int bad = 0;
+    __int128 sum = 0;
+    grs_fix128_t acc = { 0, 0 };
+    for (int i = 0; i < 200000; i++) {
+        double mag = ldexp(1.0, (int)(rng_next(&seed) % 100) - 60);
+        double x = (rng_unif(&seed) - 0.5) * mag;
+        if (i % 7 == 0) x = floor(x);                         /* integers, incl. -0.0 and 0 */
+        if (i % 11 == 0) x = -ldexp(1.0, -(int)(rng_next(&seed) % 64));
+        grs_fix128_t one = { 0, 0 };
+        grs_fix128_add_double(&one, x);
+        double fl = floor(x);
+        __int128 want = ((__int128)(int64_t)fl << 64) + (__int128)(uint64_t)ldexp(x - fl, 64);
+        __int128 got = (__int128)(((unsigned __int128)(uint64_t)one.hi << 64) | one.lo);
+        bad += got != want;
+        sum += want;
+        grs_fix128_add_double(&acc, x);
+    }
+    CHECK(bad == 0, "grs_fix128_add_double: %d of 200000 conversions differ from floor(x*2^64)", bad);
+    __int128 got = (__int128)(((unsigned __int128)(uint64_t)acc.hi << 64) | acc.lo);
+    CHECK(got == sum, "grs_fix128_add_double accumulates exactly (with carries)");
+    grs_fix128_t a = { UINT64_MAX, 0 }, b = { 1, -1 };
+    grs_fix128_add_to(&a, b);
+    CHECK(a.lo == 0 && a.hi == 0, "grs_fix128_add_to carries: (2^64-1) + (1 - 2^64) = 0");
+}
+
+int main(void)
+{
+    test_fix128();
+    int64_t sizes[][3] = {
+        { 1, 10, 1 }, { 1, 50, 3 }, { 7, 0, 1 }, { 33, 300, 1 }, { 31, 257, 2 }, { 63, 600, 5 },
+        { 100, 700, 17 }, { 45, 5000, 1 }, { 37, 4500, 9 }, { 130, 9000, 1 },
+    };
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+        run_case(sizes[i][0], sizes[i][1], sizes[i][2], 7000 + i);
+    return check_done("test_pgs_device");
+}
