@@ -62,7 +62,7 @@ static void make_problem(prob_t *pr, int64_t n_samples, int64_t n_vars, int64_t 
 static void free_problem(prob_t *pr) { free(pr->mem); free(pr->vars); free(pr->w); }
 
 /* the definition, one sample at a time */
-static void naive(const prob_t *pr, double *sums, int64_t *ct, double *named)
+GRS_UNUSED static void naive(const prob_t *pr, double *sums, int64_t *ct, double *named)
 {
     for (int64_t s = 0; s < pr->n_samples; s++) {
         ct[s] = 0; named[s] = 0;
