@@ -278,10 +278,49 @@ int grs_split(char *s, const char *delims, char **f, int max)
     return n;
 }
 
+/* Clinger's fast path: a decimal with at most 2^53 as its digit string and a power of ten
+ * within ±22 is exactly m·10^e or m/10^-e, both operands exact, so one correctly rounded
+ * operation gives strtod's result. Anything else (long mantissas, nan, inf, hex, spaces) goes
+ * to strtod. Scoring files hold tens of millions of such numbers. */
+static int parse_decimal_fast(const char *s, double *x)
+{
+    static const double p10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    const uint64_t lim = (uint64_t)1 << 53;
+    uint64_t m = 0;
+    int neg = 0, nd = 0, e10 = 0;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    for (; *s >= '0' && *s <= '9'; s++, nd++) {
+        m = m * 10 + (uint64_t)(*s - '0');
+        if (m > lim) return -1;
+    }
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, nd++, e10--) {
+            m = m * 10 + (uint64_t)(*s - '0');
+            if (m > lim) return -1;
+        }
+    }
+    if (nd == 0) return -1;
+    if (*s == 'e' || *s == 'E') {
+        int eneg = 0, ev = 0, ed = 0;
+        s++;
+        if (*s == '-' || *s == '+') eneg = *s++ == '-';
+        for (; *s >= '0' && *s <= '9' && ev < 10000; s++, ed++) ev = ev * 10 + (*s - '0');
+        if (ed == 0) return -1;
+        e10 += eneg ? -ev : ev;
+    }
+    if (*s || e10 < -22 || e10 > 22) return -1;
+    double v = (double)m;
+    v = e10 < 0 ? v / p10[-e10] : v * p10[e10];
+    *x = neg ? -v : v;
+    return 0;
+}
+
 int grs_parse_double(const char *s, double *x)
 {
     char *e;
     if (!*s) return -1;
+    if (parse_decimal_fast(s, x) == 0) return 0;
     errno = 0;
     *x = strtod(s, &e);
     if (*e || e == s) return -1;
