@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bam_load.h"
 #include "bed_load.h"
 #include "cmds.h"
 #include "grs/log.h"
@@ -21,6 +22,8 @@ static void usage(FILE *fp)
 "  --vcf F [F...]        VCF/BCF files (plain, gzip or bgzip), e.g. one per chromosome; all\n"
 "                        must have the same samples. Multi-allelic records become one row per ALT.\n"
 "  --bfile PREFIX        PLINK 1 PREFIX.bed/.bim/.fam (A1 = ALT, A2 = REF)\n"
+"  --bam LIST --sites F --fasta REF   genotypes from aligned reads (BAM/CRAM) at the SNPs of F;\n"
+"                        its own options: grs pack --bam LIST --help\n"
 "Options:\n"
 "  --dosage MODE         auto|GT|DS|HDS|GP (VCF only) [auto: DS if the header declares it, else GT]\n"
 "  --regions R           CHR[:BEG[-END]][,...] or a file (CHR POS [END]; .bed: 0-based). Records\n"
@@ -59,6 +62,7 @@ int main_pack(int argc, char **argv)
     char *out_fn = NULL, *cmd = NULL;
     double t0 = grs_wall_seconds();
 
+    if (grs_bam_wanted(argc, argv)) return grs_bam_pack_main(argc, argv);  /* bam_load.c */
     if (!(files = (const char **)calloc(argc + 1, sizeof(char *)))) return 1;
     while ((c = getopt_long(argc, argv, "o:v:h", lopts, NULL)) >= 0) {
         switch (c) {
