@@ -227,6 +227,14 @@ int grs_geno_writer_open(const char *fn, int64_t n_samples, const grs_sample_t *
         goto fail;
     if (!(w->samples = (grs_sample_t *)calloc(n_samples, sizeof(*w->samples)))) goto fail;
     for (int64_t s = 0; s < n_samples; s++) {
+        const char *fid = samples[s].fid ? samples[s].fid : "0";
+        if (!samples[s].iid || !*samples[s].iid || strpbrk(samples[s].iid, "\t\n\r") || strpbrk(fid, "\t\n\r")
+            || samples[s].sex < 0 || samples[s].sex > 2) {   /* what the reader would refuse */
+            grs_log_error("'%s': sample %" PRId64 " has an empty ID, a TAB or newline in its ID, or a "
+                          "bad sex code", fn, s + 1);
+            ret = GRS_EINVAL;
+            goto fail;
+        }
         w->samples[s].sex = samples[s].sex;
         if (!(w->samples[s].fid = strdup(samples[s].fid ? samples[s].fid : "0"))) goto fail;
         if (!(w->samples[s].iid = strdup(samples[s].iid))) goto fail;
@@ -312,11 +320,33 @@ static int write_packed(grs_geno_writer_t *w, const grs_variant_t *var)
                      (double)alt);
 }
 
+/* The writer must never produce a file its reader refuses: fields with a TAB or newline would
+ * break the VARIANTS table, and the allele indices are checked on reading. */
+static int bad_variant(const grs_geno_writer_t *w, const grs_variant_t *var)
+{
+    const char *f[4] = { var->chrom, var->id ? var->id : ".", var->ref, var->alt };
+    for (int i = 0; i < 4; i++)
+        if (!f[i] || strpbrk(f[i], "\t\n\r")) {
+            grs_log_error("'%s': variant %" PRId64 " has %s %s", w->fn, w->n_variants + 1,
+                          f[i] ? "a TAB or newline in its" : "no",
+                          i == 0 ? "chromosome" : i == 1 ? "ID" : i == 2 ? "REF allele" : "ALT allele");
+            return GRS_EINVAL;
+        }
+    if (var->pos < 0 || var->src_allele < 1 || var->n_src_alleles < 2
+        || var->src_allele >= var->n_src_alleles) {
+        grs_log_error("'%s': variant %s:%" PRId64 " has a bad position or allele index", w->fn,
+                      var->chrom, var->pos);
+        return GRS_EINVAL;
+    }
+    return GRS_OK;
+}
+
 int grs_geno_writer_add_packed(grs_geno_writer_t *w, const grs_variant_t *var, const uint8_t *row,
                                const uint8_t *haploid_bits)
 {
     int64_t s, n = w->n_samples;
     int any_hap = 0;
+    if (bad_variant(w, var) < 0) return GRS_EINVAL;
     if (haploid_bits)
         for (s = 0; s < (n + 7) / 8 && !any_hap; s++)
             any_hap = (haploid_bits[s] & (s == n / 8 ? (1u << (n % 8)) - 1 : 0xffu)) != 0;
@@ -341,6 +371,7 @@ int grs_geno_writer_add(grs_geno_writer_t *w, const grs_variant_t *var, const ui
     uint32_t n_missing = 0, allele_ct = 0;
     double alt_sum = 0;
 
+    if (bad_variant(w, var) < 0) return GRS_EINVAL;
     if (haploid)
         for (s = 0; s < n && !has_hap; s++) has_hap = haploid[s] != 0;
     if (dosage)
@@ -655,6 +686,21 @@ static char *copy_section(const grs_geno_t *g, int sec)
     return t;
 }
 
+/* CRC-32 of a section, 64 MiB at a time; the pages of the big sections are dropped from the
+ * resident set once checksummed, so verifying a large matrix does not hold it in memory. */
+static uint32_t section_crc(const grs_geno_t *g, int i)
+{
+    const uint64_t piece = (uint64_t)64 << 20;      /* a multiple of any page size */
+    uint32_t crc = grs_crc32(0, NULL, 0);
+    for (uint64_t o = 0; o < g->len[i]; o += piece) {
+        uint64_t n = g->len[i] - o < piece ? g->len[i] - o : piece;
+        crc = grs_crc32(crc, g->map + g->off[i] + o, n);
+        if ((i == GRS_SEC_MATRIX || i == GRS_SEC_DOSAGE) && (g->off[i] + o) % 4096 == 0 && n == piece)
+            madvise(g->map + g->off[i] + o, n, MADV_DONTNEED);
+    }
+    return crc;
+}
+
 int grs_geno_open(const char *fn, unsigned flags, grs_geno_t **out)
 {
     int ret = GRS_EFORMAT, fd = -1, i;
@@ -716,10 +762,13 @@ int grs_geno_open(const char *fn, unsigned flags, grs_geno_t **out)
             goto fail;
         }
     }
-    if (g->len[GRS_SEC_MATRIX] != (uint64_t)(g->n_variants * g->row_bytes)
-        || g->len[GRS_SEC_DOSAGE] != (uint64_t)(g->n_dosage * g->dos_bytes)
-        || g->len[GRS_SEC_HAPLOID] != (uint64_t)(g->n_haploid * g->hap_bytes)
+    /* lengths are divided, not counts multiplied: 2^40 x 2^38 would overflow int64 */
+    if (g->len[GRS_SEC_MATRIX] % g->row_bytes || g->len[GRS_SEC_MATRIX] / g->row_bytes != (uint64_t)g->n_variants
+        || g->len[GRS_SEC_DOSAGE] % g->dos_bytes || g->len[GRS_SEC_DOSAGE] / g->dos_bytes != (uint64_t)g->n_dosage
+        || g->len[GRS_SEC_HAPLOID] % g->hap_bytes || g->len[GRS_SEC_HAPLOID] / g->hap_bytes != (uint64_t)g->n_haploid
         || g->len[GRS_SEC_VSTATS] != (uint64_t)g->n_variants * 32
+        || (uint64_t)g->n_samples > g->len[GRS_SEC_SAMPLES] / 5      /* "\tI\t0\n": 5 bytes at least */
+        || (uint64_t)g->n_variants > g->len[GRS_SEC_VARIANTS] / 11   /* "\t0\t\t\t\t1\t2\n": 11 */
         || g->off[GRS_SEC_MATRIX] % GRS_GENO_ROW_ALIGN || g->off[GRS_SEC_DOSAGE] % GRS_GENO_ROW_ALIGN
         || g->off[GRS_SEC_VSTATS] % 8) {
         grs_log_error("'%s': section sizes disagree with the header", fn);
@@ -739,7 +788,7 @@ int grs_geno_open(const char *fn, unsigned flags, grs_geno_t **out)
         if ((flags & GRS_GENO_OPEN_NOVERIFY) && (i == GRS_SEC_MATRIX || i == GRS_SEC_DOSAGE)) continue;
         uint32_t want = get32(hdr + H_SECT + 24 * i + 16);
         if (i == GRS_SEC_MATRIX) madvise(g->map + g->off[i], g->len[i], MADV_SEQUENTIAL);
-        if (grs_crc32(grs_crc32(0, NULL, 0), g->map + g->off[i], g->len[i]) != want) {
+        if (section_crc(g, i) != want) {
             grs_log_error("'%s': checksum mismatch in section %s: the file is corrupted", fn, sec_name[i]);
             goto fail;
         }
@@ -753,7 +802,9 @@ int grs_geno_open(const char *fn, unsigned flags, grs_geno_t **out)
             || (s->haploid_row != GRS_NO_ROW && s->haploid_row >= (uint64_t)g->n_haploid)
             || (s->dosage_row != GRS_NO_ROW) != !!(s->flags & GRS_VAR_DOSAGE)
             || (s->haploid_row != GRS_NO_ROW) != !!(s->flags & GRS_VAR_HAPLOID)
-            || s->n_missing > (uint64_t)g->n_samples) {
+            || s->n_missing > (uint64_t)g->n_samples
+            || s->allele_ct > 2 * (uint64_t)g->n_samples
+            || !(isnan(s->alt_freq) || (s->alt_freq >= 0 && s->alt_freq <= 1))) {
             grs_log_error("'%s': variant statistics of variant %" PRId64 " are inconsistent", fn, v + 1);
             ret = GRS_EFORMAT;
             goto fail;
@@ -796,6 +847,7 @@ int grs_geno_open(const char *fn, unsigned flags, grs_geno_t **out)
     *out = g;
     return GRS_OK;
 fail:
+    if (ret == GRS_ENOMEM) grs_log_error("'%s': out of memory while reading the tables", fn);
     if (fd >= 0) close(fd);
     grs_geno_close(g);
     return ret;
@@ -824,6 +876,15 @@ const uint32_t *grs_geno_matrix(const grs_geno_t *g)
 const uint32_t *grs_geno_row(const grs_geno_t *g, int64_t v)
 {
     return (const uint32_t *)(g->map + g->off[GRS_SEC_MATRIX] + (uint64_t)v * g->row_bytes);
+}
+
+void grs_geno_release_before(const grs_geno_t *g, int64_t v)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t beg = (uint64_t)g->off[GRS_SEC_MATRIX], end = beg + (uint64_t)v * g->row_bytes;
+    beg = (beg + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;    /* whole pages inside */
+    end = end / (uint64_t)page * (uint64_t)page;
+    if (page > 0 && end > beg) madvise(g->map + beg, end - beg, MADV_DONTNEED);
 }
 
 const uint16_t *grs_geno_dosage_row(const grs_geno_t *g, int64_t v)

@@ -16,10 +16,12 @@
 #include "vcf_load.h"
 
 /* ---- .grsm: everything is mapped; a load only hands out pointers ---------------------------- */
+#define GENO_BLOCK_BYTES ((int64_t)256 << 20)   /* rows resident at once */
 static int geno_load(grs_score_input_t *in, const int64_t *v, int64_t n, grs_pgs_var_t *vars,
                      grs_vstat_t *stats)
 {
     grs_geno_t *g = (grs_geno_t *)in->impl;
+    if (n > 0) grs_geno_release_before(g, v[0]);   /* earlier blocks are done: bound the RSS */
     for (int64_t i = 0; i < n; i++) {
         vars[i].codes = grs_geno_row(g, v[i]);
         vars[i].dosage = grs_geno_dosage_row(g, v[i]);
@@ -124,7 +126,8 @@ static int open_grsm(grs_score_input_t *in, const char *fn, const char *format, 
     in->n_variants = grs_geno_n_variants(g);
     in->variants = grs_geno_variants(g);
     in->load = geno_load;
-    in->max_load = 0;
+    in->max_load = GENO_BLOCK_BYTES / (grs_geno_row_words(g) * 4);   /* rows mapped at once */
+    if (in->max_load < 1) in->max_load = 1;
     in->format = format;
     in->path = shown_path;
     in->build = grs_geno_meta(g, "build");

@@ -195,6 +195,10 @@ int64_t grs_geno_row_words(const grs_geno_t *g);
 const uint32_t *grs_geno_matrix(const grs_geno_t *g);
 /** Packed codes of variant v (borrowed; valid until grs_geno_close). */
 const uint32_t *grs_geno_row(const grs_geno_t *g, int64_t v);
+/** Drop the mapped pages of MATRIX rows before variant v from this process's resident set
+ *  (they stay in the page cache; a later access maps them again). Streaming readers call it
+ *  so that peak RSS stays at one block, not the whole file. */
+void grs_geno_release_before(const grs_geno_t *g, int64_t v);
 /** Dosage row of variant v (n_samples uint16), or NULL if the variant has only hard calls. */
 const uint16_t *grs_geno_dosage_row(const grs_geno_t *g, int64_t v);
 /** Haploid bitset of variant v, or NULL if every sample is diploid there. */
