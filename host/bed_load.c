@@ -139,6 +139,33 @@ static int bim_cb(grs_bed_t *b, int64_t i, char **f)
     return 0;
 }
 
+static int cmp_sample_ptr(const void *x, const void *y)
+{
+    const grs_sample_t *a = *(const grs_sample_t *const *)x, *b = *(const grs_sample_t *const *)y;
+    int c = strcmp(a->fid, b->fid);
+    return c ? c : strcmp(a->iid, b->iid);
+}
+
+/* Duplicate (FID, IID) pairs are an error, as in plink2: scores are reported per sample ID. */
+static int check_duplicate_samples(const grs_bed_t *b, int64_t n)
+{
+    const grs_sample_t **p = (const grs_sample_t **)malloc((size_t)n * sizeof(*p));
+    int ret = GRS_OK;
+    if (!p) return GRS_ENOMEM;
+    for (int64_t i = 0; i < n; i++) p[i] = &b->samples[i];
+    qsort(p, (size_t)n, sizeof(*p), cmp_sample_ptr);
+    for (int64_t i = 1; i < n; i++)
+        if (cmp_sample_ptr(&p[i - 1], &p[i]) == 0) {
+            int64_t l1 = p[i - 1] - b->samples + 1, l2 = p[i] - b->samples + 1;
+            grs_log_error("'%s': samples %" PRId64 " and %" PRId64 " have the same ID '%s %s' (FID IID)",
+                          b->fam_fn, l1 < l2 ? l1 : l2, l1 < l2 ? l2 : l1, p[i]->fid, p[i]->iid);
+            ret = GRS_EFORMAT;
+            break;
+        }
+    free(p);
+    return ret;
+}
+
 static int fam_cb(grs_bed_t *b, int64_t i, char **f)
 {
     grs_sample_t *s = &b->samples[i];
@@ -179,6 +206,7 @@ int grs_bed_open(const char *prefix, grs_bed_t **out)
     if (!(b->samples = (grs_sample_t *)calloc(n + 1, sizeof(grs_sample_t)))) goto fail;
     if ((ret = for_lines(b->fam_text, len, b->fam_fn, 6, fam_cb, b, &n)) < 0) goto fail;
     if (n == 0) { grs_log_error("'%s' has no samples", b->fam_fn); ret = GRS_EFORMAT; goto fail; }
+    if ((ret = check_duplicate_samples(b, n)) < 0) goto fail;
     b->n_samples = n;
     /* .bim */
     if ((ret = slurp(b->bim_fn, &b->bim_text, &len)) < 0) goto fail;

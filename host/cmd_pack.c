@@ -7,6 +7,7 @@
 
 #include "bam_load.h"
 #include "bed_load.h"
+#include "bgen.h"
 #include "cmds.h"
 #include "grs/log.h"
 #include "grs/status.h"
@@ -16,12 +17,19 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-"\nUsage: grs pack (--vcf F [F...] | --bfile PREFIX) [options] --out PREFIX\n\n"
+"\nUsage: grs pack (--vcf F [F...] | --bfile PREFIX | --bgen F [--sample S]) [options] --out PREFIX\n\n"
 "Pack genotypes into PREFIX.grsm, the packed matrix that grs score/train read.\n\n"
 "Input (one of):\n"
 "  --vcf F [F...]        VCF/BCF files (plain, gzip or bgzip), e.g. one per chromosome; all\n"
 "                        must have the same samples. Multi-allelic records become one row per ALT.\n"
 "  --bfile PREFIX        PLINK 1 PREFIX.bed/.bim/.fam (A1 = ALT, A2 = REF)\n"
+"  --bgen F              BGEN v1.1 or v1.2 (zlib, zstd or uncompressed; any bit depth). The\n"
+"                        first allele is REF (plink2's 'ref-first'); expected ALT dosages go to\n"
+"                        the dosage plane; multi-allelic variants become one row per ALT\n"
+"  --sample S            sample IDs for --bgen from an Oxford .sample file (ID_1 = FID, ID_2 =\n"
+"                        IID) [the BGEN's own sample block]\n"
+"  --hard-call-threshold T  --bgen: a hard call is the nearest integer when the dosage is within\n"
+"                        T of it, else missing (plink2's rule) [0.1]\n"
 "  --bam LIST --sites F --fasta REF   genotypes from aligned reads (BAM/CRAM) at the SNPs of F;\n"
 "                        its own options: grs pack --bam LIST --help\n"
 "Options:\n"
@@ -50,12 +58,17 @@ int main_pack(int argc, char **argv)
         { "regions", required_argument, NULL, 4 },
         { "samples", required_argument, NULL, 5 },
         { "threads", required_argument, NULL, 6 },
+        { "bgen", required_argument, NULL, 7 },
+        { "sample", required_argument, NULL, 8 },
+        { "hard-call-threshold", required_argument, NULL, 9 },
         { "out", required_argument, NULL, 'o' },
         { "verbosity", required_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char **files = NULL, *bfile = NULL, *regions = NULL, *samples = NULL, *out = NULL;
+    const char *bgen = NULL, *sample_file = NULL;
+    double hard_call = GRS_BGEN_HARD_CALL_DEFAULT;
     int n_files = 0, dosage = GRS_VCF_DOSAGE_AUTO, threads = grs_cmd_default_threads();
     int verbosity = GRS_LOG_WARNING, c, ret = 2;
     int64_t x;
@@ -83,6 +96,14 @@ int main_pack(int argc, char **argv)
             }
             threads = (int)x;
             break;
+        case 7: bgen = optarg; break;
+        case 8: sample_file = optarg; break;
+        case 9:
+            if (grs_parse_double(optarg, &hard_call) != 0 || !(hard_call >= 0 && hard_call <= 0.5)) {
+                fprintf(stderr, "[E::pack] --hard-call-threshold: '%s' is not a number in [0, 0.5]\n", optarg);
+                goto done;
+            }
+            break;
         case 'o': out = optarg; break;
         case 'v':
             if (grs_parse_int64(optarg, &x) != 0 || x < 0 || x > 6) {
@@ -104,12 +125,21 @@ int main_pack(int argc, char **argv)
         }
         files[n_files++] = argv[optind];
     }
-    if ((n_files > 0) == (bfile != NULL)) {
-        fprintf(stderr, "[E::pack] give exactly one of --vcf and --bfile\n");
+    if ((n_files > 0) + (bfile != NULL) + (bgen != NULL) != 1) {
+        fprintf(stderr, "[E::pack] give exactly one of --vcf, --bfile and --bgen\n");
         usage(stderr);
         goto done;
     }
     if (!out) { fprintf(stderr, "[E::pack] --out is required\n"); usage(stderr); goto done; }
+    if (sample_file && !bgen) {
+        fprintf(stderr, "[E::pack] --sample names the samples of a --bgen file (for VCF or .bed "
+                "input, --samples selects samples)\n");
+        goto done;
+    }
+    if (bgen && (regions || samples || (dosage != GRS_VCF_DOSAGE_AUTO))) {
+        fprintf(stderr, "[E::pack] --regions, --samples and --dosage are not available with --bgen\n");
+        goto done;
+    }
     if (bfile && dosage != GRS_VCF_DOSAGE_AUTO && dosage != GRS_VCF_DOSAGE_GT) {
         fprintf(stderr, "[E::pack] --dosage %s needs VCF input; a .bed holds hard calls only\n",
                 grs_vcf_dosage_name(dosage));
@@ -129,7 +159,29 @@ int main_pack(int argc, char **argv)
         free(cmd);
         cmd = full;
     }
-    if (bfile) {
+    if (bgen) {
+        grs_bgen_opts_t o;
+        grs_bgen_stats_t st;
+        memset(&o, 0, sizeof(o));
+        memset(&st, 0, sizeof(st));
+        o.file = bgen;
+        o.sample_file = sample_file;
+        o.hard_call_threshold = hard_call;
+        o.command = cmd;
+        int r = grs_bgen_pack(&o, out_fn, &st);
+        if (r < 0) { fail_line(verbosity, r, out_fn); goto done; }
+        double secs = grs_wall_seconds() - t0, denom = (double)st.n_samples * st.n_rows;
+        grs_log_info("BGEN layout %d, %s, %d bits%s; %" PRId64 " dosages not within %g of an integer "
+                     "left without a hard call, %" PRId64 " genotypes of ploidy 0 or > 2 set missing",
+                     st.layout, grs_bgen_compression_name(st.compression), st.bits,
+                     st.phased ? ", phased" : "", st.n_uncalled, hard_call, st.n_bad_ploidy);
+        if (verbosity > 0)
+            fprintf(stderr, "grs pack: %" PRId64 " samples, %" PRId64 " variants (%" PRId64
+                    " from %" PRId64 " multi-allelic), %" PRId64 " with fractional dosages, missing "
+                    "rate %.4g%% (BGEN v1.%d), %.2f s -> %s\n", st.n_samples, st.n_rows,
+                    st.n_split_rows, st.n_multiallelic, st.n_dosage_rows,
+                    denom > 0 ? 100.0 * st.n_missing / denom : 0.0, st.layout, secs, out_fn);
+    } else if (bfile) {
         grs_bed_opts_t o = { bfile, regions, samples, cmd };
         grs_bed_stats_t st;
         int r = grs_bed_pack(&o, out_fn, &st);

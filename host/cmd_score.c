@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <htslib/hts.h>
@@ -31,6 +33,8 @@
 #include "match.h"
 #include "score_input.h"
 #include "scorefile.h"
+#include "score_output.h"
+#include "shard.h"
 #include "util.h"
 
 KHASH_MAP_INIT_STR(str2i, int64_t)
@@ -42,6 +46,7 @@ typedef struct {
     char **geno_in;  int n_geno;   /* --geno PREFIX (one)                          */
     char *bfile;                   /* --bfile PREFIX                               */
     char **vcf; int n_vcf;         /* --vcf F...                                   */
+    char *bgen, *bgen_sample;      /* --bgen F [--sample S]                        */
     char **score; int n_score;     /* --score F (repeatable)                       */
     char *ref_freq;                /* --ref-freq F (.afreq)                        */
     char *out;                     /* --out PREFIX                                 */
@@ -52,6 +57,9 @@ typedef struct {
     grs_match_opts_t mopt;
     grs_scorefile_opts_t sopt;
     int *col_nums; int n_col_nums;
+    grs_shard_spec_t shard;        /* --shard K/N (n == 0: not sharded), --shard-by */
+    int skip_existing;             /* --skip-existing                              */
+    int64_t memory_mb;             /* --memory MB (0: no bound)                    */
 } opts_t;
 
 /* one (variant, effect allele, model) key per distinct use of a target variant */
@@ -76,13 +84,16 @@ static int cmp_entry(const void *a, const void *b)
 static void usage(FILE *fp)
 {
     fprintf(fp,
-"Usage: grs score (--geno PREFIX | --bfile PREFIX | --vcf F [F...]) --score F [--score F ...] --out PREFIX\n"
+"Usage: grs score (--geno PREFIX | --bfile PREFIX | --vcf F [F...] | --bgen F) --score F [--score F ...] --out PREFIX\n"
 "Compute polygenic scores (plink2 --score semantics; pgsc_calc variant matching).\n\n"
 "Genotypes:\n"
 "  --geno PREFIX          packed matrix PREFIX.grsm (grs pack)\n"
 "  --bfile PREFIX         PLINK 1 fileset PREFIX.bed/.bim/.fam\n"
 "  --vcf F [F...]         VCF/BCF (one per chromosome is fine; only scoring sites are decoded)\n"
 "  --dosage MODE          auto|GT|DS|HDS|GP for --vcf [auto]\n"
+"  --bgen F               BGEN v1.1/v1.2, first allele = REF (plink2 'ref-first'); expected\n"
+"                         dosages; only scoring sites are decoded (F.bgi used when present)\n"
+"  --sample S             Oxford .sample file with the --bgen sample IDs [the file's own]\n"
 "Scoring files (PGS Catalog v2 or PLINK-style, plain or gzip):\n"
 "  --score F              repeatable; each weight column is one score\n"
 "  --score-col-nums LIST  PLINK-style: 1-based weight columns, e.g. 3,5-7\n"
@@ -103,6 +114,12 @@ static void usage(FILE *fp)
 "Output:\n"
 "  --out PREFIX           PREFIX.sscore, PREFIX.match.tsv.gz, PREFIX.summary.json\n"
 "  --full-precision       17 significant digits instead of 6\n"
+"Sharding (SLURM arrays; combine the shards with grs merge):\n"
+"  --shard K/N|auto       compute part K of N (auto: from SLURM_ARRAY_TASK_ID and the array's range);\n"
+"                         writes PREFIX.shardK-of-N.{partial.gz,manifest.json} (+ match.tsv.gz for K=1)\n"
+"  --shard-by W           variants (ranges of the matched variants) | samples [variants]\n"
+"  --skip-existing        do nothing if this shard's complete output for the same run exists\n"
+"  --memory MB            bound the memory for genotype blocks and weights; peak RSS is reported\n"
 "Other:\n"
 "  --backend B            auto|cpu|cuda [auto, or $GRS_BACKEND]\n"
 "  --threads N            threads [all cores]\n"
@@ -301,12 +318,77 @@ static int check_duplicate_rows(const grs_scorefile_t *sf)
     return ret;
 }
 
-/* ---- output ------------------------------------------------------------------------------ */
-static void put_num(grs_out_t *o, double x, int full)
+/* ---- the identity of a run, for shards: everything that changes a result (inputs by
+ * content, scoring files by checksum, options), nothing that does not (threads, backend,
+ * paths). Computed before the genotypes are read, so that --skip-existing costs nothing. */
+static char *fingerprint_or_none(const char *fn)
 {
-    if (isnan(x)) grs_out_printf(o, "\tnan");
-    else if (full) grs_out_printf(o, "\t%.17g", x);
-    else grs_out_printf(o, "\t%g", x);
+    struct stat sb;
+    if (stat(fn, &sb) == 0 && !S_ISREG(sb.st_mode)) return grs_sprintf("stream:%s", fn);  /* a pipe: reading would consume it */
+    char *f = grs_file_fingerprint(fn);
+    return f ? f : grs_sprintf("absent:%s", fn);
+}
+
+static int run_identity(const opts_t *o, const char *dosage_mode, grs_kv_t *kv)
+{
+    kstring_t ks = { 0, 0, NULL };
+    int ret = GRS_ENOMEM;
+    char *f = NULL;
+    if (o->n_geno) {
+        size_t n = strlen(o->geno_in[0]);
+        char *fn = n > 5 && !strcmp(o->geno_in[0] + n - 5, ".grsm") ? strdup(o->geno_in[0])
+                                                                  : grs_sprintf("%s.grsm", o->geno_in[0]);
+        if (!fn) goto fail;
+        f = fingerprint_or_none(fn);
+        free(fn);
+        if (!f || kputs("grsm ", &ks) < 0 || kputs(f, &ks) < 0) goto fail;
+    } else if (o->bfile) {
+        static const char *const ext[] = { "bed", "bim", "fam" };
+        for (int i = 0; i < 3; i++) {
+            char *fn = grs_sprintf("%s.%s", o->bfile, ext[i]);
+            if (!fn) goto fail;
+            free(f);
+            f = fingerprint_or_none(fn);
+            free(fn);
+            if (!f || ksprintf(&ks, "%s%s %s", i ? "; " : "bed ", ext[i], f) < 0) goto fail;
+        }
+    } else {
+        for (int i = 0; i < o->n_vcf; i++) {
+            free(f);
+            if (!(f = fingerprint_or_none(o->vcf[i])) || ksprintf(&ks, "%s%s", i ? "; " : "vcf ", f) < 0) goto fail;
+        }
+    }
+    if (grs_kv_add(kv, "genotypes", "%s", ks.s) < 0) goto fail;
+    ks.l = 0;
+    for (int i = 0; i < o->n_score; i++) {
+        uint32_t crc;
+        int64_t size;
+        if (grs_file_crc32(o->score[i], &crc, &size) < 0) {
+            grs_log_error("cannot read '%s': %s", o->score[i], strerror(errno));
+            ret = GRS_EIO;
+            goto fail;
+        }
+        if (ksprintf(&ks, "%s%d: crc32=%08x bytes=%" PRId64, i ? "; " : "", i + 1, crc, size) < 0) goto fail;
+    }
+    if (grs_kv_add(kv, "score_files", "%s", ks.s) < 0) goto fail;
+    free(f);
+    f = o->ref_freq ? fingerprint_or_none(o->ref_freq) : strdup("none");
+    if (!f || grs_kv_add(kv, "ref_freq", "%s", f) < 0) goto fail;
+    ks.l = 0;
+    ksprintf(&ks, "missing=%s min_overlap=%.17g match_id=%d keep_ambiguous=%d no_flip=%d center=%d "
+             "standardize=%d build=%s dosage=%s score_id_col=%d score_allele_col=%d header_read=%d "
+             "score_col_nums=", missing_name[o->missing], o->min_overlap, o->mopt.by_id,
+             o->mopt.keep_ambiguous, o->mopt.no_flip, o->center, o->standardize, o->build ? o->build : "-",
+             o->n_vcf ? dosage_mode : "-", o->sopt.id_col, o->sopt.allele_col, o->sopt.header_read);
+    for (int i = 0; i < o->n_col_nums; i++) ksprintf(&ks, "%s%d", i ? "," : "", o->col_nums[i]);
+    if (grs_kv_add(kv, "options", "%s", ks.s) < 0) goto fail;
+    if (grs_kv_add(kv, "output", "full_precision=%d", o->full_precision) < 0) goto fail;
+    ret = GRS_OK;
+fail:
+    if (ret == GRS_ENOMEM) grs_log_error("out of memory");
+    free(f);
+    free(ks.s);
+    return ret;
 }
 
 int main_score(int argc, char **argv)
@@ -323,6 +405,9 @@ int main_score(int argc, char **argv)
         { "score-col-nums", required_argument, NULL, 15 }, { "score-id-col", required_argument, NULL, 16 },
         { "score-allele-col", required_argument, NULL, 17 }, { "header-read", no_argument, NULL, 18 },
         { "build", required_argument, NULL, 19 }, { "dosage", required_argument, NULL, 20 },
+        { "bgen", required_argument, NULL, 60 }, { "sample", required_argument, NULL, 61 },
+        { "shard", required_argument, NULL, 40 }, { "shard-by", required_argument, NULL, 41 },
+        { "skip-existing", no_argument, NULL, 42 }, { "memory", required_argument, NULL, 43 },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -338,7 +423,7 @@ int main_score(int argc, char **argv)
     int64_t n_ent = 0, n_keys = 0, K = 0;
     grs_pgs_var_t *vars = NULL;
     double *W = NULL, *offset = NULL, *denom = NULL;
-    grs_fix128_t *acc = NULL;
+    grs_fix128_t *acc = NULL, *off_fix = NULL;
     int64_t *allele_ct = NULL, *key_of = NULL, *kv = NULL;
     grs_vstat_t *kstat = NULL;
     double *named = NULL;
@@ -348,8 +433,12 @@ int main_score(int argc, char **argv)
     char *fn_sscore = NULL, *fn_match = NULL, *fn_json = NULL, **names = NULL;
     int64_t n_missing_calls = 0, n_imputed_freq_target = 0, n_imputed_freq_ref = 0, n_ref_missing = 0;
     int64_t n_zero_var = 0;
+    grs_kv_t run = { NULL, NULL, 0, 0 };
+    grs_score_table_t tab;
+    int shard_written = 0;
 
     memset(&o, 0, sizeof(o));
+    memset(&tab, 0, sizeof(tab));
     o.min_overlap = 0.75;
     o.threads = grs_cmd_default_threads();
     o.mopt.keep_multiallelic = 1;
@@ -411,22 +500,54 @@ int main_score(int argc, char **argv)
         case 18: o.sopt.header_read = 1; break;
         case 19: o.build = optarg; break;
         case 20: dosage_mode = optarg; break;
+        case 60: o.bgen = optarg; break;
+        case 61: o.bgen_sample = optarg; break;
+        case 40: {
+            char err[256];
+            int by = o.shard.by;
+            if (grs_shard_parse(optarg, &o.shard, err) < 0) { fprintf(stderr, "[E::score] %s\n", err); ret = 2; goto done; }
+            o.shard.by = by;
+            break;
+        }
+        case 41:
+            if (!strcmp(optarg, "variants")) o.shard.by = GRS_SHARD_BY_VARIANTS;
+            else if (!strcmp(optarg, "samples")) o.shard.by = GRS_SHARD_BY_SAMPLES;
+            else { fprintf(stderr, "[E::score] --shard-by must be variants or samples\n"); ret = 2; goto done; }
+            break;
+        case 42: o.skip_existing = 1; break;
+        case 43:
+            if (grs_parse_int64(optarg, &o.memory_mb) < 0 || o.memory_mb < 1) {
+                fprintf(stderr, "[E::score] --memory must be a whole number of MB (>= 1)\n"); ret = 2; goto done;
+            }
+            break;
         case 'v': grs_cmd_set_verbosity(atoi(optarg)); break;
         case 'h': usage(stdout); ret = 0; goto done;
         default: usage(stderr); ret = 2; goto done;
         }
     }
     if (optind < argc) { fprintf(stderr, "[E::score] unexpected argument '%s'\n", argv[optind]); ret = 2; goto done; }
-    if ((o.n_geno > 0) + (o.bfile != NULL) + (o.n_vcf > 0) != 1 || o.n_geno > 1) {
-        fprintf(stderr, "[E::score] give exactly one of --geno PREFIX, --bfile PREFIX or --vcf F...\n");
+    if ((o.n_geno > 0) + (o.bfile != NULL) + (o.n_vcf > 0) + (o.bgen != NULL) != 1 || o.n_geno > 1) {
+        fprintf(stderr, "[E::score] give exactly one of --geno PREFIX, --bfile PREFIX, --vcf F... or --bgen F\n");
         usage(stderr); ret = 2; goto done;
+    }
+    if (o.bgen_sample && !o.bgen) {
+        fprintf(stderr, "[E::score] --sample gives the sample IDs of a --bgen file\n"); ret = 2; goto done;
     }
     if (!o.n_score || !o.out) {
         fprintf(stderr, "[E::score] --score and --out are required\n");
         usage(stderr); ret = 2; goto done;
     }
     if (o.center && o.standardize) { fprintf(stderr, "[E::score] --center and --standardize exclude each other\n"); ret = 2; goto done; }
+    if (o.skip_existing && !o.shard.n) { fprintf(stderr, "[E::score] --skip-existing needs --shard\n"); ret = 2; goto done; }
     grs_cmd_log_start(argc, argv);
+    if (o.shard.n) {
+        if (run_identity(&o, dosage_mode, &run) < 0) goto done;
+        if (o.skip_existing && grs_shard_complete(o.out, &o.shard, &run)) {
+            fprintf(stderr, "[grs score] shard %d of %d is complete, skipped (--skip-existing)\n", o.shard.k, o.shard.n);
+            ret = 0;
+            goto done;
+        }
+    }
 
     /* ---- scoring files first: --vcf uses their sites to decode only what is needed */
     sf = (grs_scorefile_t **)calloc(o.n_score, sizeof(*sf));
@@ -445,6 +566,8 @@ int main_score(int argc, char **argv)
         io.bfile = o.bfile;
         io.vcf = (const char *const *)o.vcf;
         io.n_vcf = o.n_vcf;
+        io.bgen = o.bgen;
+        io.bgen_sample = o.bgen_sample;
         io.dosage_mode = dosage_mode;
         io.threads = o.threads;
         io.out_prefix = o.out;
@@ -515,37 +638,86 @@ int main_score(int argc, char **argv)
             n_keys++;
         key_of[i] = n_keys - 1;
     }
-    if (!(vars = (grs_pgs_var_t *)calloc(n_keys + 1, sizeof(*vars))) || !(W = (double *)calloc(n_keys * K + 1, sizeof(double)))
-        || !(offset = (double *)calloc(K + 1, sizeof(double))))
+    if (!(vars = (grs_pgs_var_t *)calloc(n_keys + 1, sizeof(*vars))) || !(offset = (double *)calloc(K + 1, sizeof(double))))
         goto oom;
-    for (int64_t i = 0; i < n_ent; i++) {
-        const grs_scorefile_t *s = sf[ent[i].file];
-        double *w = W + key_of[i] * K + col0[ent[i].file];
-        for (int j = 0; j < s->n_scores; j++) w[j] += s->weights[ent[i].row * s->n_scores + j];
+
+    /* ---- this shard's part: keys [kb, ke) (whole exact chunks) or samples [sb, se) */
+    int64_t kb = 0, ke = n_keys, sb = 0, se = n_samples;
+    if (o.shard.n) {
+        uint32_t crc = grs_crc32(0, NULL, 0);
+        for (int64_t s = 0; s < n_samples; s++) {
+            crc = grs_crc32(crc, in->samples[s].fid, strlen(in->samples[s].fid) + 1);
+            crc = grs_crc32(crc, in->samples[s].iid, strlen(in->samples[s].iid) + 1);
+        }
+        if (grs_kv_add(&run, "samples", "n=%" PRId64 " ids_crc32=%08x matched_keys=%" PRId64 " scores=%" PRId64,
+                       n_samples, crc, n_keys, K) < 0) goto oom;
+        if (o.shard.by == GRS_SHARD_BY_VARIANTS) grs_shard_key_range(&o.shard, n_keys, &kb, &ke);
+        else grs_shard_sample_range(&o.shard, n_samples, &sb, &se);
+        grs_log_info("shard %d of %d by %s: variant keys [%" PRId64 ", %" PRId64 ") of %" PRId64 ", samples [%"
+                     PRId64 ", %" PRId64 ") of %" PRId64, o.shard.k, o.shard.n, grs_shard_by_name(o.shard.by),
+                     kb, ke, n_keys, sb, se, n_samples);
+        if (o.n_vcf) grs_log_info("each shard decodes the VCF again: `grs pack` it once to save that time");
     }
+    const int64_t ns = se - sb;
 
     /* ---- compute, one block of keys at a time (a whole number of exact chunks, so blocks do
      * not change the result): load rows and statistics, set the imputation values from the
      * missing-data policy, evaluate on the backend. */
     if (o.ref_freq && afreq_read(o.ref_freq, &af) < 0) goto done;
     if (grs_backend_open(o.backend, &be) < 0) goto done;
-    if (!(acc = (grs_fix128_t *)calloc(n_samples * K + 1, sizeof(grs_fix128_t)))
-        || !(allele_ct = (int64_t *)calloc(n_samples + 1, sizeof(int64_t)))
-        || !(named = (double *)calloc(n_samples + 1, sizeof(double)))
-        || !(denom = (double *)calloc(n_samples + 1, sizeof(double)))
+    if (!(acc = (grs_fix128_t *)calloc(ns * K + 1, sizeof(grs_fix128_t)))
+        || !(off_fix = (grs_fix128_t *)calloc(K + 1, sizeof(grs_fix128_t)))
+        || !(allele_ct = (int64_t *)calloc(ns + 1, sizeof(int64_t)))
+        || !(named = (double *)calloc(ns + 1, sizeof(double)))
+        || !(denom = (double *)calloc(ns + 1, sizeof(double)))
         || !(kv = (int64_t *)malloc((n_keys + 1) * sizeof(int64_t)))
         || !(kstat = (grs_vstat_t *)malloc((n_keys + 1) * sizeof(grs_vstat_t))))
         goto oom;
     for (int64_t i = 0, k = -1; i < n_ent; i++)
         if (key_of[i] != k) { k = key_of[i]; kv[k] = ent[i].v; vars[k].flip = ent[i].flip; vars[k].model = ent[i].model; }
-    for (int64_t s = 0; s < n_samples; s++) denom[s] = 2.0 * n_keys;
+    for (int64_t s = 0; s < ns; s++) denom[s] = 2.0 * (ke - kb);
     {
-        int64_t block = n_keys;
+        int64_t block = n_keys, ei = 0;
+        const int64_t row_bytes = grs_geno_row_bytes(n_samples);
         if (in->max_load > 0 && in->max_load < n_keys)
             block = (in->max_load / GRS_PGS_CHUNK > 0 ? in->max_load / GRS_PGS_CHUNK : 1) * GRS_PGS_CHUNK;
-        for (int64_t k0 = 0; k0 < n_keys; k0 += block) {
-            int64_t nk = k0 + block < n_keys ? block : n_keys - k0;
+        if (o.memory_mb) {
+            /* --memory: what stays for the whole run (accumulators, key tables, scoring files,
+             * program), then blocks of whole chunks whose weights and genotype rows fit in the rest */
+            double fixed = 16.0 * (1 << 20) + (double)ns * K * 16 + ns * 32.0
+                         + (double)n_keys * (sizeof(grs_pgs_var_t) + sizeof(grs_vstat_t) + 8)
+                         + (double)n_ent * (sizeof(entry_t) + 8);
+            for (int i = 0; i < o.n_score; i++) fixed += sf[i]->n_rows * (160.0 + 8.0 * sf[i]->n_scores);
+            fixed += n_variants * 100.0;                      /* the variant table */
+            double per_key = K * 8.0 + (double)row_bytes, avail = o.memory_mb * 1048576.0 - fixed;
+            int64_t fit = avail > 0 ? (int64_t)(avail / per_key / GRS_PGS_CHUNK) * GRS_PGS_CHUNK : 0;
+            if (fit < GRS_PGS_CHUNK) {
+                grs_log_error("--memory %" PRId64 " MB is too small for %" PRId64 " samples x %" PRId64 " scores: at least "
+                              "%.0f MB are needed (give more, or split the samples with --shard-by samples)",
+                              o.memory_mb, ns, K, (fixed + per_key * GRS_PGS_CHUNK) / 1048576.0 + 1);
+                goto done;
+            }
+            if (fit < block) block = fit;
+            grs_log_info("--memory %" PRId64 " MB: variant blocks of %" PRId64 " keys", o.memory_mb, block);
+        }
+        if (!(W = (double *)malloc(((ke - kb < block ? ke - kb : block) * K + 1) * sizeof(double)))) goto oom;
+        for (int64_t k0 = kb; k0 < ke; k0 += block) {
+            int64_t nk = k0 + block < ke ? block : ke - k0;
+            /* this block's weights: the matched rows of its keys, added in entry order */
+            memset(W, 0, nk * K * sizeof(double));
+            for (; ei < n_ent && key_of[ei] < k0 + nk; ei++) {
+                if (key_of[ei] < k0) continue;
+                const grs_scorefile_t *s = sf[ent[ei].file];
+                double *w = W + (key_of[ei] - k0) * K + col0[ent[ei].file];
+                for (int j = 0; j < s->n_scores; j++) w[j] += s->weights[ent[ei].row * s->n_scores + j];
+            }
             if ((st = in->load(in, kv + k0, nk, vars + k0, kstat + k0)) < 0) goto done;
+            if (sb)   /* sample shard: rows start at sample sb (a whole number of 64-byte units) */
+                for (int64_t k = k0; k < k0 + nk; k++) {
+                    vars[k].codes += sb / GRS_GENO_PER_WORD;
+                    if (vars[k].dosage) vars[k].dosage += sb;
+                    if (vars[k].haploid) vars[k].haploid += sb / 8;
+                }
             for (int64_t k = k0; k < k0 + nk; k++) {
                 const grs_vstat_t *vs = &kstat[k];
                 grs_pgs_var_t *var = &vars[k];
@@ -578,7 +750,7 @@ int main_score(int argc, char **argv)
                     /* plink2 'center' / 'variance-standardize': e' = (e - 2f) / sd; a missing call
                      * contributes 0 (imputed at the mean); the constant goes to `offset`. */
                     double sd = o.standardize ? sqrt(2 * f * (1 - f)) : 1.0;
-                    double *w = W + k * K;
+                    double *w = W + (k - k0) * K;
                     if (!(sd > 0)) {
                         n_zero_var++;
                         for (int64_t j = 0; j < K; j++) w[j] = 0;
@@ -592,11 +764,28 @@ int main_score(int argc, char **argv)
                 }
                 /* DENOM counts one allele for a haploid sample */
                 if (var->haploid)
-                    for (int64_t s = 0; s < n_samples; s++) denom[s] -= grs_geno_is_haploid(var->haploid, s);
+                    for (int64_t s = 0; s < ns; s++) denom[s] -= grs_geno_is_haploid(var->haploid, s);
+                /* the centring constants are summed exactly per chunk, like the scores, so that
+                 * variant shards add up to the same bits */
+                if ((o.center || o.standardize) && ((k + 1) % GRS_PGS_CHUNK == 0 || k + 1 == ke))
+                    for (int64_t j = 0; j < K; j++) {
+                        grs_score_fix_add_double(&off_fix[j], offset[j]);
+                        offset[j] = 0;
+                    }
             }
-            grs_pgs_problem_t p = { n_samples, nk, K, vars + k0, W + k0 * K, o.threads };
+            grs_pgs_problem_t p = { ns, nk, K, vars + k0, W, o.threads };
             grs_pgs_result_t r = { acc, allele_ct, named };
             if ((st = grs_backend_pgs(be, &p, &r)) < 0) goto done;
+            if (o.memory_mb && !in->is_bed) {
+                /* mapped .grsm rows count in the resident set once read: hand them back */
+                long page = sysconf(_SC_PAGESIZE);
+                for (int64_t k = k0; k < k0 + nk; k++) {
+                    uintptr_t a = (uintptr_t)(vars[k].codes - sb / GRS_GENO_PER_WORD);
+                    uintptr_t b = (a + (uintptr_t)row_bytes + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+                    a &= ~(uintptr_t)(page - 1);
+                    madvise((void *)a, b - a, MADV_DONTNEED);
+                }
+            }
             if (grs_interrupted()) goto done;
             grs_progress("scoring variants", k0 + nk, n_keys);
         }
@@ -608,12 +797,20 @@ int main_score(int argc, char **argv)
     /* DENOM: plink2's is the allele count over all scored variants with mean imputation, and
      * the observed allele count with no-mean-imputation. */
     if (o.missing == MISSING_ZERO)
-        for (int64_t s = 0; s < n_samples; s++) denom[s] = (double)allele_ct[s];
+        for (int64_t s = 0; s < ns; s++) denom[s] = (double)allele_ct[s];
 
-    /* ---- outputs */
-    fn_sscore = grs_sprintf("%s.sscore", o.out);
-    fn_match = grs_sprintf("%s.match.tsv.gz", o.out);
-    fn_json = grs_sprintf("%s.summary.json", o.out);
+    /* ---- outputs: a single run writes PREFIX.sscore, .match.tsv.gz and .summary.json, all
+     * committed together at the end; a shard writes its partial and (shard 1) match log first
+     * and its manifest last, so that a manifest always describes complete files. */
+    if (o.shard.n) {
+        fn_sscore = grs_shard_path(o.out, &o.shard, "partial.gz");
+        fn_match = o.shard.k == 1 ? grs_shard_path(o.out, &o.shard, "match.tsv.gz") : strdup("");
+        fn_json = grs_shard_path(o.out, &o.shard, "manifest.json");
+    } else {
+        fn_sscore = grs_sprintf("%s.sscore", o.out);
+        fn_match = grs_sprintf("%s.match.tsv.gz", o.out);
+        fn_json = grs_sprintf("%s.summary.json", o.out);
+    }
     if (!fn_sscore || !fn_match || !fn_json) goto oom;
     if (!(names = (char **)calloc(K + 1, sizeof(char *)))) goto oom;
     for (int i = 0, j = 0; i < o.n_score; i++) {
@@ -625,30 +822,35 @@ int main_score(int argc, char **argv)
             if (!names[j]) goto oom;
         }
     }
-    if (!(os = grs_out_open(fn_sscore, 0))) goto done;
-    {
-        int with_fid = 0;
-        for (int64_t s = 0; s < n_samples && !with_fid; s++) with_fid = strcmp(in->samples[s].fid, "0") != 0;
-        grs_out_printf(os, with_fid ? "#FID\tIID" : "#IID");
-        grs_out_printf(os, "\tALLELE_CT\tDENOM\tNAMED_ALLELE_DOSAGE_SUM");
-        for (int64_t k = 0; k < K; k++) grs_out_printf(os, "\t%s_AVG", names[k]);
-        for (int64_t k = 0; k < K; k++) grs_out_printf(os, "\t%s_SUM", names[k]);
-        grs_out_printf(os, "\n");
-        for (int64_t s = 0; s < n_samples; s++) {
-            if (with_fid) grs_out_printf(os, "%s\t", in->samples[s].fid);
-            grs_out_printf(os, "%s\t%" PRId64, in->samples[s].iid, allele_ct[s]);
-            put_num(os, denom[s], o.full_precision);
-            put_num(os, named[s], o.full_precision);
-            for (int64_t k = 0; k < K; k++)
-                put_num(os, (grs_fix128_to_double(acc[s * K + k]) + offset[k]) / denom[s], o.full_precision);
-            for (int64_t k = 0; k < K; k++)
-                put_num(os, grs_fix128_to_double(acc[s * K + k]) + offset[k], o.full_precision);
-            grs_out_printf(os, "\n");
+    memset(&tab, 0, sizeof(tab));
+    tab.n_samples = ns;
+    tab.n_scores = K;
+    tab.names = names;
+    tab.allele_ct = allele_ct;
+    tab.denom = denom;
+    tab.named = named;
+    tab.acc = acc;
+    tab.offset = off_fix;
+    if (!(tab.fid = (char **)malloc((ns + 1) * sizeof(char *))) || !(tab.iid = (char **)malloc((ns + 1) * sizeof(char *))))
+        goto oom;
+    for (int64_t s = 0; s < ns; s++) {
+        tab.fid[s] = (char *)in->samples[sb + s].fid;
+        tab.iid[s] = (char *)in->samples[sb + s].iid;
+    }
+    if (o.shard.n) {
+        unlink(fn_json);                  /* an older manifest must not describe the new files */
+        if (grs_partial_write(fn_sscore, &tab) < 0) goto done;
+        shard_written = 1;
+    } else if (!(os = grs_sscore_write(fn_sscore, &tab, o.full_precision))) goto done;
+    if (*fn_match) {
+        if (!(om = grs_out_open(fn_match, 1))) goto done;
+        for (int i = 0; i < o.n_score; i++)
+            if (grs_match_write_tsv(om, sf[i], mt[i], variants, i == 0) < 0) goto done;
+        if (o.shard.n) {
+            st = grs_out_close(om, 1); om = NULL;
+            if (st < 0) goto done;
         }
     }
-    if (!(om = grs_out_open(fn_match, 1))) goto done;
-    for (int i = 0; i < o.n_score; i++)
-        if (grs_match_write_tsv(om, sf[i], mt[i], variants, i == 0) < 0) goto done;
 
     if (!(oj = grs_out_open(fn_json, 0))) goto done;
     {
@@ -656,6 +858,46 @@ int main_score(int argc, char **argv)
         char when[32], *cl = grs_cmdline(argc, argv), *full = grs_sprintf("grs %s", cl ? cl : "");
         grs_iso_time(when, sizeof(when));
         grs_json_begin(&j, oj);
+        if (o.shard.n) {
+            /* the manifest: what merge checks, then this shard's summary as a single run's */
+            const char *files[2] = { fn_sscore, fn_match }, *what[2] = { "partial", "match_log" };
+            grs_json_str(&j, "format", "grs-shard-manifest");
+            grs_json_int(&j, "format_version", GRS_SHARD_FORMAT_VERSION);
+            grs_json_str(&j, "tool_version", GRS_VERSION " (" GRS_GIT ")");
+            grs_json_obj(&j, "shard");
+            grs_json_int(&j, "k", o.shard.k);
+            grs_json_int(&j, "n", o.shard.n);
+            grs_json_str(&j, "by", grs_shard_by_name(o.shard.by));
+            grs_json_int(&j, "key_begin", kb);
+            grs_json_int(&j, "key_end", ke);
+            grs_json_int(&j, "sample_begin", sb);
+            grs_json_int(&j, "sample_end", se);
+            grs_json_close(&j, '}');
+            grs_kv_json(&j, "run", &run);
+            for (int f = 0; f < 2; f++) {
+                uint32_t crc;
+                int64_t size;
+                char hex[16];
+                const char *base = strrchr(files[f], '/');
+                if (!*files[f]) continue;
+                if (grs_file_crc32(files[f], &crc, &size) < 0) {
+                    grs_log_error("cannot read back '%s': %s", files[f], strerror(errno));
+                    free(cl); free(full);
+                    goto done;
+                }
+                snprintf(hex, sizeof(hex), "%08x", crc);
+                grs_json_obj(&j, what[f]);
+                grs_json_str(&j, "file", base ? base + 1 : files[f]);
+                grs_json_int(&j, "bytes", size);
+                grs_json_str(&j, "crc32", hex);
+                grs_json_close(&j, '}');
+            }
+            grs_json_arr(&j, "score_names");
+            for (int64_t k = 0; k < K; k++) grs_json_str(&j, NULL, names[k]);
+            grs_json_close(&j, ']');
+            grs_json_int(&j, "zero_variance_variants", n_zero_var);
+            grs_json_obj(&j, "summary");
+        }
         grs_json_str(&j, "tool", "grs " GRS_VERSION " (" GRS_GIT ")");
         grs_json_str(&j, "command", full);
         free(cl);
@@ -722,6 +964,7 @@ int main_score(int argc, char **argv)
         grs_json_close(&j, ']');
         grs_json_num(&j, "seconds", grs_wall_seconds() - t0);
         grs_json_num(&j, "peak_rss_mb", grs_peak_rss_mb());
+        if (o.shard.n) grs_json_close(&j, '}');
         grs_json_end(&j);
     }
     /* commit all three only when all are complete */
@@ -732,7 +975,8 @@ int main_score(int argc, char **argv)
     st = grs_out_close(oj, 1); oj = NULL;
     if (st < 0) { unlink(fn_sscore); unlink(fn_match); goto done; }
     fprintf(stderr, "[grs score] %" PRId64 " samples, %d/%d scores (%" PRId64 " columns), %" PRId64
-            " variant keys, backend %s: %s\n", n_samples, n_pass, o.n_score, K, n_keys, grs_backend_name(be), fn_sscore);
+            " variant keys, backend %s: %s\n", n_samples, n_pass, o.n_score, K, n_keys, grs_backend_name(be),
+            o.shard.n ? fn_json : fn_sscore);
     grs_cmd_log_end("score", t0);
     ret = 0;
     goto done;
@@ -742,17 +986,23 @@ done:
     grs_out_close(os, 0);
     grs_out_close(om, 0);
     grs_out_close(oj, 0);
+    if (ret != 0 && shard_written) {      /* a failed shard leaves nothing that looks finished */
+        unlink(fn_sscore);
+        if (fn_match && *fn_match) unlink(fn_match);
+    }
+    free(tab.fid); free(tab.iid);
     if (names) for (int64_t k = 0; k < K; k++) free(names[k]);
     free(names);
     free(fn_sscore); free(fn_match); free(fn_json);
     grs_backend_close(be);
     afreq_destroy(af);
-    free(acc); free(allele_ct); free(named); free(denom);
+    free(acc); free(off_fix); free(allele_ct); free(named); free(denom);
     free(vars); free(W); free(offset); free(key_of); free(ent); free(kv); free(kstat);
     if (sf) for (int i = 0; i < o.n_score; i++) grs_scorefile_destroy(sf[i]);
     if (mt) for (int i = 0; i < o.n_score; i++) grs_match_destroy(mt[i]);
     free(sf); free(mt); free(keep); free(col0);
     grs_score_input_close(in);
+    grs_kv_free(&run);
     free(o.vcf); free(o.score); free(o.geno_in); free(o.col_nums);
     return ret;
 }

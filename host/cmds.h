@@ -7,7 +7,11 @@ int main_pack(int argc, char **argv);
 int main_view(int argc, char **argv);
 int main_simulate(int argc, char **argv);
 int main_score(int argc, char **argv);
+int main_merge(int argc, char **argv);
 int main_version(int argc, char **argv);
+int main_report(int argc, char **argv);
+int main_train(int argc, char **argv);
+int main_predict(int argc, char **argv);
 
 /* shared option handling for every command (common.c) */
 typedef struct grs_common_opts_t {

@@ -18,9 +18,14 @@ static const cmd_t cmds[] = {
     { NULL, "Data", NULL },
     { main_pack, "pack", "pack VCF/BCF or PLINK .bed genotypes into a .grsm matrix" },
     { main_view, "view", "print a .grsm matrix as text (genotypes, dosages, tables)" },
+    { main_simulate, "simulate", "write a seeded synthetic cohort (VCF/BCF, PGS file, traits, omics)" },
     /* @@DATA_CMDS@@ */
     { NULL, "Scores", NULL },
     { main_score, "score", "compute polygenic scores (plink2 --score compatible)" },
+    { main_merge, "merge", "merge the shards of a grs score --shard run into one output" },
+    { main_train, "train", "fit an elastic-net risk model (genotypes, omics, covariates, PGS)" },
+    { main_report, "report", "stratified cohort report of scores vs a phenotype (HTML, JSON, TSV)" },
+    { main_predict, "predict", "apply a trained model: risk, block contributions, top features" },
     /* @@SCORE_CMDS@@ */
     { NULL, "Other", NULL },
     { main_version, "version", "print version, build options and library versions" },

@@ -2,6 +2,7 @@
 #include "score_input.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +11,7 @@
 #include <math.h>
 
 #include "bed_load.h"
+#include "bgen.h"
 #include "grs/log.h"
 #include "grs/status.h"
 #include "util.h"
@@ -136,6 +138,61 @@ static int open_grsm(grs_score_input_t *in, const char *fn, const char *format, 
     return GRS_OK;
 }
 
+/* BGEN: pack the variants at scoring sites into a temporary .grsm, map it, unlink it */
+static int open_bgen(grs_score_input_t *in, const grs_score_input_opts_t *opt)
+{
+    grs_bgen_opts_t bo;
+    grs_bgen_stats_t st;
+    grs_site_t *sites = NULL;
+    int64_t n_sites = 0, cap = 0, no_pos = 0;
+    char *fn = NULL;
+    int ret = GRS_ENOMEM;
+    for (int i = 0; i < opt->n_sites; i++)
+        for (int64_t r = 0; r < opt->sites[i]->n_rows; r++) {
+            const grs_score_row_t *row = &opt->sites[i]->rows[r];
+            if (!row->chrom || row->pos < 0) { no_pos++; continue; }
+            if (n_sites == cap) {
+                cap = cap ? 2 * cap : 4096;
+                grs_site_t *ns = (grs_site_t *)realloc(sites, cap * sizeof(grs_site_t));
+                if (!ns) goto done;
+                sites = ns;
+            }
+            sites[n_sites].chrom = row->chrom;   /* compared after grs_chrom_normalize */
+            sites[n_sites++].pos = row->pos;
+        }
+    memset(&bo, 0, sizeof(bo));
+    memset(&st, 0, sizeof(st));
+    bo.file = opt->bgen;
+    bo.sample_file = opt->bgen_sample;
+    bo.hard_call_threshold = GRS_BGEN_HARD_CALL_DEFAULT;
+    /* a scoring file without positions (PLINK style) needs every variant */
+    bo.sites = no_pos ? NULL : sites;
+    bo.n_sites = no_pos ? 0 : n_sites;
+    if (!no_pos && !n_sites) {   /* no scoring rows at all: keep the filter, decode nothing */
+        static const grs_site_t none = { "", -1 };
+        bo.sites = &none;
+        bo.n_sites = 1;
+    }
+    if (!(fn = grs_sprintf("%s.input.tmp.%ld.grsm", opt->out_prefix, (long)getpid()))) goto done;
+    grs_cleanup_register(fn);
+    ret = grs_bgen_pack(&bo, fn, &st);
+    if (ret < 0) { unlink(fn); grs_cleanup_unregister(fn); goto done; }
+    grs_log_info("BGEN '%s': %" PRId64 " of %" PRId64 " variants decoded (%s), %" PRId64 " rows",
+                 opt->bgen, st.n_decoded, st.n_variants_file,
+                 no_pos ? "all: a scoring file has no positions"
+                        : st.used_index ? "found through the .bgi index"
+                                        : "the others skipped without decompression", st.n_rows);
+    ret = open_grsm(in, fn, "bgen", opt->bgen);
+    unlink(fn);                   /* the mapping stays valid; nothing is left behind */
+    grs_cleanup_unregister(fn);
+    if (ret < 0) goto done;
+    in->fingerprint = grs_file_fingerprint(opt->bgen);
+done:
+    free(sites);
+    free(fn);
+    return ret;
+}
+
 int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **out)
 {
     int ret = GRS_ENOMEM;
@@ -166,6 +223,8 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
         memcpy(in->samples, grs_bed_samples(b->bed), in->n_samples * sizeof(grs_sample_t));
         if (!(fn = grs_sprintf("%s.bed", opt->bfile))) goto fail;
         in->fingerprint = grs_file_fingerprint(fn);
+    } else if (opt->bgen) {
+        if ((ret = open_bgen(in, opt)) < 0) goto fail;
     } else {
         /* VCF/BCF: pack the scoring sites into a temporary .grsm, map it, unlink it */
         grs_vcf_opts_t vo;

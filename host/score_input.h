@@ -5,7 +5,10 @@
  * converted to grs codes a block at a time, so memory is bounded by the block, not the file).
  * --vcf F... is packed on the fly into a temporary .grsm beside the output, restricted to the
  * scoring files' sites (only those records are decoded); the temporary file is unlinked as
- * soon as it is mapped, so nothing is left behind. */
+ * soon as it is mapped, so nothing is left behind.
+ * --bgen F is packed the same way (bgen.h): only variants at scoring sites are decoded; with
+ * F.bgi present they are found through the index, else the other variants' genotype blocks are
+ * skipped without decompression. */
 #ifndef GRS_HOST_SCORE_INPUT_H
 #define GRS_HOST_SCORE_INPUT_H
 
@@ -22,6 +25,8 @@ typedef struct grs_score_input_opts_t {
     const char *const *vcf;          /* --vcf files                                   */
     int n_vcf;
     const char *dosage_mode;         /* --dosage for VCF input                         */
+    const char *bgen;                /* --bgen F                                       */
+    const char *bgen_sample;         /* --sample S for --bgen (NULL: the file's IDs)   */
     int threads;
     const char *out_prefix;          /* temporary files go beside it                   */
     const grs_scorefile_t *const *sites;  /* scoring files: their sites restrict VCF decoding */
@@ -33,7 +38,7 @@ struct grs_score_input_s {
     int64_t n_samples, n_variants;
     const grs_variant_t *variants;   /* n_variants                                     */
     grs_sample_t *samples;           /* n_samples                                      */
-    const char *path, *format;       /* what was read: path and "grsm", "bed", "vcf"    */
+    const char *path, *format;       /* what was read: path and "grsm", "bed", "vcf", "bgen" */
     char *fingerprint;               /* grs_file_fingerprint of the input              */
     const char *build;               /* genome build if known, else NULL               */
     /* Load variants v[0..n): fill vars[i].codes/.dosage/.haploid and stats[i]. The rows stay

@@ -236,6 +236,38 @@ static int find_col(char **f, int n, const char *name)
     return -1;
 }
 
+/* A column line that was not recognised as PGS Catalog but names its columns: say what is wrong
+ * instead of reading it as a PLINK-style file (whose errors would be about "weights"). Returns
+ * NULL when the line looks like anything else. `s` is not modified. */
+static const char *pgs_header_problem(reader_t *r, const char *s)
+{
+    static const char *const known[] = { "effect_allele", "effect_weight", "chr_name", "chr_position",
+                                         "rsID", "other_allele", "hm_chr", "hm_pos", NULL };
+    const char *why = NULL;
+    char *c = strdup(s);
+    if (!c || grow_fields(r, count_fields(s, " \t,;", 0) + 1) < 0) { free(c); return NULL; }
+    int n = grs_split(c, " \t,;", r->f, r->max_f), any = 0, has_w = 0;
+    for (int i = 0; known[i]; i++) any |= find_col(r->f, n, known[i]) >= 0;
+    if (any) {
+        has_w = find_col(r->f, n, "effect_weight") >= 0 || find_col(r->f, n, "OR") >= 0
+                || find_col(r->f, n, "HR") >= 0;
+        for (int i = 0; i < n && !has_w; i++) {
+            int k, l = 0;
+            if (sscanf(r->f[i], "dosage_%d_weight%n", &k, &l) == 1 && l > 0 && !r->f[i][l]) has_w = 1;
+        }
+        if (find_col(r->f, n, "effect_allele") >= 0 && has_w)
+            why = "the column line names PGS Catalog columns but is not TAB-separated "
+                  "(PGS Catalog scoring files are TAB-separated)";
+        else if (find_col(r->f, n, "effect_allele") < 0)
+            why = "the column line names PGS Catalog columns but has no 'effect_allele' column";
+        else
+            why = "the column line names PGS Catalog columns but has no weight column "
+                  "(effect_weight, OR, HR or dosage_N_weight)";
+    }
+    free(c);
+    return why;
+}
+
 static int header_kv(grs_scorefile_t *sf, const char *line)
 {
     /* "#key=value"; "##..." and lines without '=' are decoration */
@@ -438,6 +470,8 @@ int grs_scorefile_read(const char *fn, const grs_scorefile_opts_t *opt, grs_scor
     memset(&o, 0, sizeof(o));
     if (opt) o = *opt;
     if (!fn || !out) { grs_log_error("NULL argument"); return GRS_EINVAL; }
+    /* PLINK-style options other than the defaults (ID 1, allele 2): the user chose PLINK style */
+    int plink_opts = o.id_col > 1 || o.allele_col > 2 || o.header_read || o.n_weight_cols;
     if (o.id_col < 0 || o.allele_col < 0 || o.n_weight_cols < 0 ||
         (o.n_weight_cols > 0 && !o.weight_cols) ||
         (o.force_format != GRS_SF_AUTO && o.force_format != GRS_SF_PGS_CATALOG &&
@@ -468,9 +502,20 @@ int grs_scorefile_read(const char *fn, const grs_scorefile_opts_t *opt, grs_scor
     rd.fn = fn; rd.sf = sf;
     if (grow_fields(&rd, 64) < 0) { ret = GRS_ENOMEM; goto fail; }
 
-    if (!(fp = hts_open(fn, "r"))) {
-        grs_log_error("cannot open '%s': %s", fn, strerror(errno));
-        ret = GRS_EIO; goto fail;
+    {   /* htslib logs its own lines for binary input; one line of ours says it better */
+        enum htsLogLevel lvl = hts_get_log_level();
+        hts_set_log_level(HTS_LOG_OFF);
+        errno = 0;
+        fp = hts_open(fn, "r");
+        hts_set_log_level(lvl);
+    }
+    if (!fp) {
+        if (errno == ENOEXEC)
+            grs_log_error("%s: not a scoring file (binary data; expected TAB- or space-separated text, "
+                          "plain or gzip)", fn);
+        else
+            grs_log_error("cannot open '%s': %s", fn, strerror(errno));
+        ret = errno == ENOEXEC ? GRS_EFORMAT : GRS_EIO; goto fail;
     }
     while ((r_ = hts_getline(fp, '\n', &ks)) >= 0) {
         lineno++;
@@ -502,6 +547,13 @@ int grs_scorefile_read(const char *fn, const grs_scorefile_opts_t *opt, grs_scor
                 }
                 format = find_col(rd.f, n, "effect_allele") >= 0 && has_w ? GRS_SF_PGS_CATALOG
                                                                           : GRS_SF_PLINK;
+            }
+            if (format == GRS_SF_PLINK && !o.force_format && !plink_opts) {
+                const char *why = pgs_header_problem(&rd, s);
+                if (why) {
+                    grs_log_error("%s:%" PRId64 ": %s", fn, lineno, why);
+                    ret = GRS_EFORMAT; goto fail;
+                }
             }
             sf->format = format;
             if (format == GRS_SF_PGS_CATALOG) {
@@ -623,7 +675,7 @@ int grs_scorefile_read(const char *fn, const grs_scorefile_opts_t *opt, grs_scor
         }
     }
     if (r_ < -1) {
-        grs_log_error("%s: read error after line %" PRId64, fn, lineno);
+        grs_log_error("%s: read error after line %" PRId64 " (truncated or corrupted gzip?)", fn, lineno);
         ret = GRS_EIO;
         goto fail;
     }

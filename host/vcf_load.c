@@ -396,14 +396,26 @@ static int open_file(grs_vcf_reader_t *r, int i)
         grs_log_error("cannot open '%s': %s", fn, strerror(errno));
         return GRS_EIO;
     }
-    if (!(r->fp = hts_open(fn, "r"))) {
+    {   /* htslib logs two lines of its own for unrecognised binary data; ours says it */
+        enum htsLogLevel lvl = hts_get_log_level();
+        hts_set_log_level(HTS_LOG_OFF);
+        errno = 0;
+        r->fp = hts_open(fn, "r");
+        hts_set_log_level(lvl);
+    }
+    if (!r->fp) {
+        if (errno == ENOEXEC) {
+            grs_log_error("'%s' is not a VCF or BCF file (unrecognised binary data)", fn);
+            return GRS_EFORMAT;
+        }
         grs_log_error("cannot open '%s': %s", fn, errno ? strerror(errno) : "unknown format");
         return GRS_EIO;
     }
     const htsFormat *f = hts_get_format(r->fp);
     if (f->category != variant_data) {
-        grs_log_error("'%s' is not a VCF or BCF file (%s)", fn,
-                      f->format == empty_format ? "empty file" : hts_format_description(f));
+        char *desc = f->format == empty_format ? NULL : hts_format_description(f); /* malloc'd */
+        grs_log_error("'%s' is not a VCF or BCF file (%s)", fn, desc ? desc : "empty file");
+        free(desc);
         return GRS_EFORMAT;
     }
     r->is_text = f->format == vcf;
@@ -415,6 +427,14 @@ static int open_file(grs_vcf_reader_t *r, int i)
     if (bcf_hdr_nsamples(r->hdr) == 0) {
         grs_log_error("'%s' has no samples (a sites-only VCF): there are no genotypes to pack", fn);
         return GRS_EFORMAT;
+    }
+    for (int s = 0; s < bcf_hdr_nsamples(r->hdr); s++) {
+        const char *nm = r->hdr->samples[s];
+        if (!*nm || strpbrk(nm, "\t\n\r")) {
+            grs_log_error("'%s': sample %d of the #CHROM line has %s name", fn, s + 1,
+                          *nm ? "a malformed (TAB or newline in its)" : "an empty");
+            return GRS_EFORMAT;
+        }
     }
     r->use_index = 0;
     if (r->rg.n_reg) {
@@ -566,6 +586,12 @@ void grs_vcf_reader_close(grs_vcf_reader_t *r)
 
 /* htslib flags undeclared contigs and tags, warns, and adds them to the header: not fatal
  * (bcftools goes on too). Everything else is. */
+/* bcf_seqname that tolerates a record whose contig is not in the header */
+static const char *rec_chrom_or_q(const bcf_hdr_t *h, const bcf1_t *rec)
+{
+    return rec->rid >= 0 && rec->rid < h->n[BCF_DT_CTG] ? bcf_seqname(h, rec) : "?";
+}
+
 static int fatal_err(const bcf1_t *rec)
 {
     return rec->errcode & ~(BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF);
@@ -735,7 +761,20 @@ static int read_record(grs_vcf_reader_t *r)
                     if (!t) { samp = NULL; }
                 }
             }
-            if (!fast && (vcf_parse(&r->line, r->hdr, rec) < 0 || fatal_err(rec))) goto parse_error;
+            if (!fast) {
+                /* htslib ignores sample columns beyond the header's: count them first */
+                int64_t ntab = 0;
+                for (const char *q = r->line.s, *e = r->line.s + r->line.l;
+                     (q = (const char *)memchr(q, '\t', e - q)) != NULL; q++)
+                    ntab++;
+                if (vcf_parse(&r->line, r->hdr, rec) < 0 || fatal_err(rec)) goto parse_error;
+                if (ntab > 8 + r->n_all) {
+                    grs_log_error("'%s': %s:%" PRId64 ": %" PRId64 " sample columns, the header has %"
+                                  PRId64 " samples", r->fn, rec_chrom_or_q(r->hdr, rec),
+                                  (int64_t)rec->pos + 1, ntab - 8, r->n_all);
+                    return GRS_EFORMAT;
+                }
+            }
         } else {
             int g;
             if (r->use_index) {
@@ -767,6 +806,11 @@ static int read_record(grs_vcf_reader_t *r)
         int64_t pos = (int64_t)rec->pos + 1;
         const char *chrom = bcf_seqname(r->hdr, rec);
         if (!chrom) goto parse_error;
+        if (pos < 1) {   /* htslib reads a non-numeric POS as 0 without an error */
+            grs_log_error("'%s': record %" PRId64 " at %s: POS is not a positive integer", r->fn,
+                          r->st.n_records + r->st.n_filtered + 1, chrom);
+            return GRS_EFORMAT;
+        }
         if (r->rg.n_reg) {
             int in = r->use_index ? (pos >= r->rg.reg[r->ord[r->i_ord - 1]].beg
                                      && pos <= r->rg.reg[r->ord[r->i_ord - 1]].end)

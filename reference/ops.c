@@ -42,10 +42,42 @@ static int ref_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p, grs_pgs
     return grs_ref_pgs(p, r);
 }
 
+static int ref_enet_dot(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                        int64_t n, const double *r, double *out)
+{
+    (void)be;
+    return grs_ref_enet_dot(g, cols, n, r, out);
+}
+
+static int ref_enet_sqdot(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                          int64_t n, const double *c, double *out)
+{
+    (void)be;
+    return grs_ref_enet_sqdot(g, cols, n, c, out);
+}
+
+static int ref_enet_axpy(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                         int64_t n, const double *a, const double *c, double *r)
+{
+    (void)be;
+    return grs_ref_enet_axpy(g, cols, n, a, c, r);
+}
+
+static int ref_enet_moments(struct grs_backend_s *be, const grs_enet_geno_t *g, const double *w,
+                            double *out)
+{
+    (void)be;
+    return grs_ref_enet_moments(g, w, out);
+}
+
 const struct grs_backend_ops grs_ref_ops = {
     "cpu",
     ref_available,
     ref_open,
     ref_close,
     ref_pgs,
+    ref_enet_dot,
+    ref_enet_sqdot,
+    ref_enet_axpy,
+    ref_enet_moments,
 };

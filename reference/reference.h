@@ -2,6 +2,7 @@
 #ifndef GRS_REFERENCE_H
 #define GRS_REFERENCE_H
 
+#include "grs/enet.h"
 #include "grs/pgs.h"
 
 #ifdef __cplusplus
@@ -14,6 +15,16 @@ extern "C" {
  * @return GRS_OK or GRS_ENOMEM.
  */
 int grs_ref_pgs(const grs_pgs_problem_t *p, grs_pgs_result_t *r);
+
+/* Elastic-net genotype-block ops (grs/enet.h; implemented in enet.c). @return GRS_OK or
+ * GRS_ENOMEM. Any thread count gives the same bits (threads split columns). */
+int grs_ref_enet_dot(const grs_enet_geno_t *g, const int64_t *cols, int64_t n, const double *r,
+                     double *out);
+int grs_ref_enet_sqdot(const grs_enet_geno_t *g, const int64_t *cols, int64_t n, const double *c,
+                       double *out);
+int grs_ref_enet_axpy(const grs_enet_geno_t *g, const int64_t *cols, int64_t n, const double *a,
+                      const double *c, double *r);
+int grs_ref_enet_moments(const grs_enet_geno_t *g, const double *w, double *out);
 
 #ifdef __cplusplus
 }

@@ -6,12 +6,20 @@
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev)
+# BGEN input: zstd-compressed blocks and the .bgi (SQLite) index
+build_pkgs+=(libzstd-dev libsqlite3-dev)
 # independent oracles for the tests (plink2, bcftools, samtools, tabix)
 test_pkgs=(plink2 bcftools samtools tabix time bc)
 # report statistics are checked against statsmodels, scikit-learn and R's pROC
 test_pkgs+=(python3-numpy python3-scipy python3-statsmodels python3-sklearn r-base-core r-cran-proc)
+# the report oracle (tests/oracles/report_oracle.py) reads the input tables with pandas
+test_pkgs+=(python3-pandas)
 # training is checked against R's glmnet
 test_pkgs+=(r-cran-glmnet)
+# BGEN tests re-encode plink2-made files with zstd (tests/cli/bgen_edit.py)
+test_pkgs+=(python3-zstandard)
+# SLURM job arrays and Snakemake are exercised on a real single-node cluster (issue 7)
+test_pkgs+=(slurm-wlm munge snakemake)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")

@@ -4,6 +4,7 @@
 #ifndef GRS_BACKEND_OPS_H
 #define GRS_BACKEND_OPS_H
 
+#include "grs/enet.h"
 #include "grs/pgs.h"
 
 #ifdef __cplusplus
@@ -22,6 +23,20 @@ struct grs_backend_ops {
     void (*close)(struct grs_backend_s *be);
     /* evaluate a scoring problem (grs/pgs.h); host memory in and out                         */
     int (*pgs)(struct grs_backend_s *be, const grs_pgs_problem_t *p, grs_pgs_result_t *r);
+    /* elastic-net ops on a standardized genotype block (grs/enet.h); each (optional): NULL
+     * means the host computes it with the CPU reference. Return GRS_OK / GRS_ENOMEM / ...     */
+    /* out[k] = Σ_s r[s]·x̃(cols[k], s)                                             (optional) */
+    int (*enet_dot)(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                    int64_t n, const double *r, double *out);
+    /* out[k] = Σ_s c[s]·x̃(cols[k], s)²; c NULL = 1                                (optional) */
+    int (*enet_sqdot)(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                      int64_t n, const double *c, double *out);
+    /* r[s] += Σ_k a[k]·c[s]·x̃(cols[k], s); c NULL = 1                             (optional) */
+    int (*enet_axpy)(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols,
+                     int64_t n, const double *a, const double *c, double *r);
+    /* out[3j+0..2] = Σ w·[called], Σ w·code, Σ w·code² for every column; w NULL = 1 (optional) */
+    int (*enet_moments)(struct grs_backend_s *be, const grs_enet_geno_t *g, const double *w,
+                        double *out);
 };
 
 struct grs_backend_s {

@@ -1,0 +1,493 @@
+/* enet.c -- elastic-net path by coordinate descent, glmnet's objective and conventions
+ * (see enet.h for the objective and the algorithm). The genotype block is reached only
+ * through the backend ops of grs/enet.h. */
+#include "enet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grs/backend_ops.h"
+#include "grs/log.h"
+#include "grs/status.h"
+#include "util.h"
+
+#define BINOMIAL_PMIN 1e-9   /* glmnet.control()$pmin: fitted probabilities kept in [pmin, 1-pmin] */
+#define MAX_OUTER 500        /* IRLS iterations per λ                                            */
+
+typedef struct {
+    const grs_enet_data_t *d;
+    const grs_enet_opts_t *o;
+    struct grs_backend_s *be;
+    const struct grs_backend_ops *ops;
+    grs_enet_geno_t g;        /* genotype block with this fit's standardization */
+    int64_t p, G;             /* features, genotype features                    */
+    double *center, *scale, *inv, *vp;
+    unsigned char *ju;        /* 1: usable (nonzero variance)                   */
+    double *xd;               /* n × n_dense standardized                      */
+    int64_t *all;             /* 0 .. G-1                                       */
+    double *v;                /* observation weights, Σ = 1                     */
+    double ridge_scale;       /* 1/sd(y) (gaussian, glmnet's scaling of y), else 1 */
+    int64_t n_sweeps, n_kkt_fail;
+    int err;
+} ctx_t;
+
+/* ---- feature ops: genotype columns through the backend, dense columns here ---------------- */
+
+static double f_dot(ctx_t *c, int64_t j, const double *r)
+{
+    if (j < c->G) {
+        double out = 0;
+        int ret = c->ops->enet_dot(c->be, &c->g, &j, 1, r, &out);
+        if (ret < 0) c->err = ret;
+        return out;
+    }
+    const double *x = c->xd + (j - c->G) * c->d->n;
+    double acc = 0;
+    for (int64_t s = 0; s < c->d->n; s++) acc += r[s] * x[s];
+    return acc;
+}
+
+/* r += a · cw ∘ x̃_j (cw NULL = 1) */
+static void f_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
+{
+    if (j < c->G) {
+        int ret = c->ops->enet_axpy(c->be, &c->g, &j, 1, &a, cw, r);
+        if (ret < 0) c->err = ret;
+        return;
+    }
+    const double *x = c->xd + (j - c->G) * c->d->n;
+    if (cw) for (int64_t s = 0; s < c->d->n; s++) r[s] += a * cw[s] * x[s];
+    else for (int64_t s = 0; s < c->d->n; s++) r[s] += a * x[s];
+}
+
+/* out[j] = Σ r x̃_j for every feature */
+static void f_dot_all(ctx_t *c, const double *r, double *out)
+{
+    if (c->G) {
+        int ret = c->ops->enet_dot(c->be, &c->g, c->all, c->G, r, out);
+        if (ret < 0) c->err = ret;
+    }
+    for (int64_t j = c->G; j < c->p; j++) out[j] = f_dot(c, j, r);
+}
+
+/* xv[j] = Σ cw x̃_j² for the listed features */
+static void f_sqdot(ctx_t *c, const int64_t *list, int64_t n, const double *cw, double *xv, int64_t *tmp, double *tmpv)
+{
+    int64_t ng = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (list[k] < c->G) tmp[ng++] = list[k];
+    if (ng) {
+        int ret = c->ops->enet_sqdot(c->be, &c->g, tmp, ng, cw, tmpv);
+        if (ret < 0) c->err = ret;
+        for (int64_t k = 0; k < ng; k++) xv[tmp[k]] = tmpv[k];
+    }
+    for (int64_t k = 0; k < n; k++) {
+        int64_t j = list[k];
+        if (j < c->G) continue;
+        const double *x = c->xd + (j - c->G) * c->d->n;
+        double acc = 0;
+        for (int64_t s = 0; s < c->d->n; s++) acc += cw[s] * x[s] * x[s];
+        xv[j] = acc;
+    }
+}
+
+double grs_enet_dev1(int family, double y, double eta)
+{
+    if (family == GRS_ENET_GAUSSIAN) return (y - eta) * (y - eta);
+    /* -2 [y η - log(1 + e^η)], computed without overflow */
+    double l1pe = eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta));
+    return -2.0 * (y * eta - l1pe);
+}
+
+static double sigmoid(double eta)
+{
+    double q = eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
+    if (q < BINOMIAL_PMIN) q = BINOMIAL_PMIN;
+    if (q > 1 - BINOMIAL_PMIN) q = 1 - BINOMIAL_PMIN;
+    return q;
+}
+
+/* ---- standardization over the training samples ----------------------------------------- */
+static int standardize(ctx_t *c, const double *w, int64_t n_train)
+{
+    const grs_enet_data_t *d = c->d;
+    const int64_t n = d->n;
+    if (c->G) {
+        double *mom = (double *)malloc(3 * c->G * sizeof(double));
+        if (!mom) return GRS_ENOMEM;
+        c->g.n_samples = n;
+        c->g.n_cols = c->G;
+        c->g.codes = d->codes;
+        c->g.center = c->center;
+        c->g.inv_scale = c->inv;
+        c->g.n_threads = d->n_threads;
+        int ret = c->ops->enet_moments(c->be, &c->g, w, mom);
+        if (ret < 0) { free(mom); return ret; }
+        for (int64_t j = 0; j < c->G; j++) {
+            double m0 = mom[3 * j], m1 = mom[3 * j + 1], m2 = mom[3 * j + 2];
+            double mean = m0 > 0 ? m1 / m0 : 0.0;
+            /* missing genotypes take the mean, so they add nothing to the sum of squares */
+            double var = m0 > 0 ? (m2 - m1 * mean) / (double)n_train : 0.0;
+            c->center[j] = mean;
+            c->scale[j] = var > 1e-14 * (1 + mean * mean) ? sqrt(var) : 0.0;
+        }
+        free(mom);
+    }
+    for (int64_t k = 0; k < d->n_dense; k++) {
+        int64_t j = c->G + k;
+        const double *x = d->dense + k * n;
+        double *z = c->xd + k * n, m0 = 0, m1 = 0, ss = 0;
+        for (int64_t s = 0; s < n; s++)
+            if ((!w || w[s] > 0) && !isnan(x[s])) { m0 += 1; m1 += x[s]; }
+        double mean = m0 > 0 ? m1 / m0 : 0.0;
+        for (int64_t s = 0; s < n; s++)
+            if ((!w || w[s] > 0) && !isnan(x[s])) ss += (x[s] - mean) * (x[s] - mean);
+        double var = ss / (double)n_train;
+        c->center[j] = mean;
+        c->scale[j] = var > 1e-28 * (1 + mean * mean) ? sqrt(var) : 0.0;
+        double is = c->scale[j] > 0 ? 1.0 / c->scale[j] : 0.0;
+        for (int64_t s = 0; s < n; s++) z[s] = isnan(x[s]) ? 0.0 : (x[s] - mean) * is;
+    }
+    for (int64_t j = 0; j < c->p; j++) {
+        c->ju[j] = c->scale[j] > 0;
+        c->inv[j] = c->scale[j] > 0 ? 1.0 / c->scale[j] : 0.0;
+    }
+    return GRS_OK;
+}
+
+/* ---- coordinate descent on a working set --------------------------------------------------
+ * Minimizes ½ Σ_s cw_s (z_s - x̃_s·β)² + penalty over the features in `set`, where the
+ * weighted residual r = cw ∘ (z - η) is kept up to date. Alternates a sweep over the whole set
+ * with sweeps over its nonzero coefficients (glmnet). With `icpt`, the intercept is updated
+ * too (binomial; for the gaussian the centred design keeps Σ r = 0). */
+typedef struct {
+    int64_t *set; int64_t n_set;   /* working set                         */
+    int64_t *nz;  int64_t n_nz;    /* coefficients ever nonzero in this λ */
+    unsigned char *in_nz;
+} wset_t;
+
+static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
+                    const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
+{
+    const double alpha = c->o->alpha;
+    int64_t guard = 0;
+    for (;;) {
+        for (int full = 1; ; full = 0) {
+            double dlx = 0;
+            int64_t n = full ? ws->n_set : ws->n_nz;
+            const int64_t *list = full ? ws->set : ws->nz;
+            for (int64_t k = 0; k < n; k++) {
+                int64_t j = list[k];
+                if (!c->ju[j] || xv[j] <= 0) continue;
+                double bj = beta[j];
+                double u = f_dot(c, j, r) + xv[j] * bj;
+                double bn = grs_enet_coord_update(u, xv[j], lambda * alpha * c->vp[j],
+                                                  lambda * (1 - alpha) * c->vp[j] * c->ridge_scale);
+                if (bn == bj) continue;
+                double delta = bn - bj;
+                beta[j] = bn;
+                f_axpy(c, j, -delta, cw, r);
+                if (xv[j] * delta * delta > dlx) dlx = xv[j] * delta * delta;
+                if (!ws->in_nz[j]) { ws->in_nz[j] = 1; ws->nz[ws->n_nz++] = j; }
+            }
+            if (icpt) {
+                double sr = 0;
+                for (int64_t s = 0; s < c->d->n; s++) sr += r[s];
+                double delta = sr / cw_sum;
+                *a0 += delta;
+                for (int64_t s = 0; s < c->d->n; s++) r[s] -= delta * cw[s];
+                if (cw_sum * delta * delta > dlx) dlx = cw_sum * delta * delta;
+            }
+            c->n_sweeps++;
+            if (c->err) return c->err;
+            if (++guard > c->o->max_sweeps) {
+                grs_log_warning("coordinate descent did not converge in %lld sweeps at lambda %g",
+                                (long long)c->o->max_sweeps, lambda);
+                return GRS_OK;
+            }
+            if (dlx < thr) {
+                if (full) return GRS_OK;   /* a full sweep changed nothing that matters */
+                break;                     /* the nonzero set converged: sweep the full set */
+            }
+        }
+    }
+}
+
+void grs_enet_path_destroy(grs_enet_path_t *p)
+{
+    if (!p) return;
+    free(p->lambda); free(p->a0); free(p->a0_std); free(p->dev_ratio); free(p->objective);
+    free(p->deviance); free(p->nnz_off); free(p->idx); free(p->beta_std); free(p->center);
+    free(p->scale); free(p->vp);
+    free(p);
+}
+
+/* append the nonzeros of λ index l */
+static int path_push(grs_enet_path_t *P, int64_t l, const wset_t *ws, const double *beta, int64_t *cap)
+{
+    int64_t off = P->nnz_off[l], cnt = 0;
+    for (int64_t k = 0; k < ws->n_nz; k++) cnt += beta[ws->nz[k]] != 0.0;
+    if (off + cnt > *cap) {
+        int64_t nc = (*cap ? *cap * 2 : 1024);
+        while (nc < off + cnt) nc *= 2;
+        int64_t *ni = (int64_t *)realloc(P->idx, nc * sizeof(int64_t));
+        if (ni) P->idx = ni;
+        double *nb = (double *)realloc(P->beta_std, nc * sizeof(double));
+        if (nb) P->beta_std = nb;
+        if (!ni || !nb) return GRS_ENOMEM;
+        *cap = nc;
+    }
+    /* in feature order, so that files and comparisons are stable */
+    int64_t m = off;
+    for (int64_t k = 0; k < ws->n_nz; k++)
+        if (beta[ws->nz[k]] != 0.0) P->idx[m++] = ws->nz[k];
+    for (int64_t a = off + 1; a < m; a++) {             /* insertion sort: few entries change */
+        int64_t x = P->idx[a], b = a;
+        while (b > off && P->idx[b - 1] > x) { P->idx[b] = P->idx[b - 1]; b--; }
+        P->idx[b] = x;
+    }
+    for (int64_t a = off; a < m; a++) P->beta_std[a] = beta[P->idx[a]];
+    P->nnz_off[l + 1] = m;
+    return GRS_OK;
+}
+
+int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_t *o, grs_enet_path_t **out)
+{
+    ctx_t c;
+    grs_enet_path_t *P = NULL;
+    const int64_t n = d->n, p = d->n_geno + d->n_dense;
+    const int fam = o->family;
+    double *beta = NULL, *r = NULL, *eta = NULL, *g = NULL, *cw = NULL, *xv = NULL, *bold = NULL;
+    double *tmpv = NULL;
+    int64_t *tmpi = NULL, cap = 0;
+    unsigned char *in_set = NULL;
+    wset_t ws = { NULL, 0, NULL, 0, NULL };
+    int ret = GRS_ENOMEM;
+    int64_t n_train = 0;
+
+    memset(&c, 0, sizeof(c));
+    *out = NULL;
+    if (!(o->alpha > 0 && o->alpha <= 1)) { grs_log_error("--alpha must be in (0, 1]"); return GRS_EINVAL; }
+    if (p < 1) { grs_log_error("no features to fit"); return GRS_EINVAL; }
+    for (int64_t s = 0; s < n; s++) n_train += !w || w[s] > 0;
+    if (n_train < 2) { grs_log_error("fewer than 2 training samples"); return GRS_EDEGENERATE; }
+
+    c.d = d; c.o = o; c.p = p; c.G = d->n_geno;
+    c.be = d->be;
+    c.ops = &grs_ref_ops;
+    if (d->be && d->be->ops->enet_dot && d->be->ops->enet_sqdot && d->be->ops->enet_axpy &&
+        d->be->ops->enet_moments)
+        c.ops = d->be->ops;
+    if (!(P = (grs_enet_path_t *)calloc(1, sizeof(*P)))) goto fail;
+    P->family = fam; P->n_features = p; P->n_geno = c.G; P->n_train = n_train;
+    if (!(P->center = (double *)calloc(p, sizeof(double))) || !(P->scale = (double *)calloc(p, sizeof(double))) ||
+        !(P->vp = (double *)calloc(p, sizeof(double))) || !(c.inv = (double *)calloc(p, sizeof(double))) ||
+        !(c.ju = (unsigned char *)calloc(p, 1)) || !(c.v = (double *)calloc(n, sizeof(double))) ||
+        !(c.all = (int64_t *)malloc((c.G + 1) * sizeof(int64_t))) ||
+        !(c.xd = (double *)malloc((d->n_dense * n + 1) * sizeof(double))))
+        goto fail;
+    c.center = P->center; c.scale = P->scale; c.vp = P->vp;
+    for (int64_t j = 0; j < c.G; j++) c.all[j] = j;
+    for (int64_t s = 0; s < n; s++) c.v[s] = (!w || w[s] > 0) ? 1.0 / (double)n_train : 0.0;
+    if ((ret = standardize(&c, w, n_train)) < 0) goto fail;
+    ret = GRS_ENOMEM;
+
+    /* penalty factors, rescaled to sum to the number of features (glmnet) */
+    {
+        double sum = 0;
+        for (int64_t j = 0; j < p; j++) sum += (c.vp[j] = o->penalty ? (o->penalty[j] > 0 ? o->penalty[j] : 0) : 1.0);
+        if (!(sum > 0)) { grs_log_error("every penalty factor is zero"); ret = GRS_EINVAL; goto fail; }
+        for (int64_t j = 0; j < p; j++) c.vp[j] *= (double)p / sum;
+    }
+
+    /* response */
+    double ybar = 0, yvar = 0;
+    for (int64_t s = 0; s < n; s++) ybar += c.v[s] * d->y[s];
+    for (int64_t s = 0; s < n; s++) yvar += c.v[s] * (d->y[s] - ybar) * (d->y[s] - ybar);
+    if (fam == GRS_ENET_BINOMIAL && (ybar <= 0 || ybar >= 1)) {
+        grs_log_error("the binary trait has one class only among the %lld training samples", (long long)n_train);
+        ret = GRS_EDEGENERATE; goto fail;
+    }
+    if (!(yvar > 0)) { grs_log_error("the trait has no variance"); ret = GRS_EDEGENERATE; goto fail; }
+    P->nulldev = 0;
+    for (int64_t s = 0; s < n; s++)
+        if (c.v[s] > 0) P->nulldev += c.v[s] * grs_enet_dev1(fam, d->y[s], fam == GRS_ENET_GAUSSIAN ? ybar : log(ybar / (1 - ybar)));
+
+    if (!(beta = (double *)calloc(p, sizeof(double))) || !(r = (double *)calloc(n, sizeof(double))) ||
+        !(eta = (double *)calloc(n, sizeof(double))) || !(g = (double *)calloc(p, sizeof(double))) ||
+        !(cw = (double *)calloc(n, sizeof(double))) || !(xv = (double *)calloc(p, sizeof(double))) ||
+        !(bold = (double *)calloc(p, sizeof(double))) || !(tmpv = (double *)calloc(p, sizeof(double))) ||
+        !(tmpi = (int64_t *)calloc(p, sizeof(int64_t))) || !(in_set = (unsigned char *)calloc(p, 1)) ||
+        !(ws.set = (int64_t *)calloc(p, sizeof(int64_t))) || !(ws.nz = (int64_t *)calloc(p, sizeof(int64_t))) ||
+        !(ws.in_nz = (unsigned char *)calloc(p, 1)))
+        goto fail;
+
+    const double thr = o->tol * (fam == GRS_ENET_GAUSSIAN ? yvar : 1.0);
+    /* glmnet fits the gaussian family on y / sd(y) with λ / sd(y) and scales back: the lasso
+     * part is unchanged, the ridge part is effectively divided by sd(y) */
+    c.ridge_scale = fam == GRS_ENET_GAUSSIAN ? 1.0 / sqrt(yvar) : 1.0;
+    double a0 = fam == GRS_ENET_GAUSSIAN ? ybar : log(ybar / (1 - ybar));
+    for (int64_t s = 0; s < n; s++) eta[s] = a0;
+    if (fam == GRS_ENET_GAUSSIAN)
+        for (int64_t s = 0; s < n; s++) { cw[s] = c.v[s]; r[s] = c.v[s] * (d->y[s] - ybar); }
+    for (int64_t j = 0; j < p; j++) xv[j] = 1.0;
+
+    /* Unpenalized features are always in the working set. */
+    for (int64_t j = 0; j < p; j++)
+        if (c.ju[j] && c.vp[j] <= 0) { in_set[j] = 1; ws.set[ws.n_set++] = j; }
+
+    /* ---- the λ sequence; λ index -1 is "λ = ∞": only the unpenalized part is fitted */
+    int64_t nl = o->lambda ? o->n_lambda : o->nlambda;
+    if (nl < 1) { grs_log_error("empty lambda path"); ret = GRS_EINVAL; goto fail; }
+    if (!(P->lambda = (double *)calloc(nl, sizeof(double))) || !(P->a0 = (double *)calloc(nl, sizeof(double))) ||
+        !(P->a0_std = (double *)calloc(nl, sizeof(double))) || !(P->dev_ratio = (double *)calloc(nl, sizeof(double))) ||
+        !(P->objective = (double *)calloc(nl, sizeof(double))) || !(P->deviance = (double *)calloc(nl, sizeof(double))) ||
+        !(P->nnz_off = (int64_t *)calloc(nl + 1, sizeof(int64_t))))
+        goto fail;
+    P->n_lambda = nl;
+
+    double lam_prev = 0;
+    for (int64_t l = -1; l < nl; l++) {
+        double lam = l < 0 ? 1e300 : P->lambda[l];
+        if (grs_interrupted()) { ret = GRS_EINTR; goto fail; }
+        /* strong rule: working set for this λ from the gradient at the previous solution */
+        if (l >= 0) {
+            double tl = o->alpha * (2 * lam - lam_prev);
+            for (int64_t j = 0; j < p; j++)
+                if (!in_set[j] && c.ju[j] && fabs(g[j]) > tl * c.vp[j]) { in_set[j] = 1; ws.set[ws.n_set++] = j; }
+        }
+        for (;;) {
+            if (fam == GRS_ENET_GAUSSIAN) {
+                ret = cd_solve(&c, lam, &ws, cw, 1.0, xv, beta, &a0, 0, r, thr);
+                if (ret < 0) goto fail;
+                f_dot_all(&c, r, g);
+            } else {
+                int64_t it = 0;
+                for (; it < MAX_OUTER; it++) {
+                    double cw_sum = 0;
+                    for (int64_t s = 0; s < n; s++) {
+                        if (c.v[s] <= 0) { cw[s] = r[s] = 0; continue; }
+                        double q = sigmoid(eta[s]);
+                        cw[s] = c.v[s] * q * (1 - q);
+                        r[s] = c.v[s] * (d->y[s] - q);
+                        cw_sum += cw[s];
+                    }
+                    f_sqdot(&c, ws.set, ws.n_set, cw, xv, tmpi, tmpv);
+                    for (int64_t k = 0; k < ws.n_set; k++) bold[ws.set[k]] = beta[ws.set[k]];
+                    double a0_old = a0;
+                    ret = cd_solve(&c, lam, &ws, cw, cw_sum, xv, beta, &a0, 1, r, thr);
+                    if (ret < 0) goto fail;
+                    /* move η by the change of this IRLS step */
+                    double dlx = cw_sum * (a0 - a0_old) * (a0 - a0_old);
+                    for (int64_t s = 0; s < n; s++) eta[s] += a0 - a0_old;
+                    for (int64_t k = 0; k < ws.n_set; k++) {
+                        int64_t j = ws.set[k];
+                        double dj = beta[j] - bold[j];
+                        if (dj == 0) continue;
+                        f_axpy(&c, j, dj, NULL, eta);
+                        if (xv[j] * dj * dj > dlx) dlx = xv[j] * dj * dj;
+                    }
+                    if (c.err) { ret = c.err; goto fail; }
+                    if (dlx < thr) break;
+                }
+                if (it == MAX_OUTER) grs_log_warning("IRLS did not converge at lambda %g", lam);
+                /* the exact gradient at the solution, for the KKT check and the next strong set */
+                for (int64_t s = 0; s < n; s++) r[s] = c.v[s] > 0 ? c.v[s] * (d->y[s] - sigmoid(eta[s])) : 0.0;
+                f_dot_all(&c, r, g);
+            }
+            if (c.err) { ret = c.err; goto fail; }
+            if (l < 0) break;
+            /* KKT check over the features outside the working set */
+            int64_t viol = 0;
+            for (int64_t j = 0; j < p; j++)
+                if (!in_set[j] && c.ju[j] && fabs(g[j]) > lam * o->alpha * c.vp[j]) {
+                    in_set[j] = 1; ws.set[ws.n_set++] = j; viol++;
+                }
+            if (!viol) break;
+            c.n_kkt_fail++;
+        }
+        if (l < 0) {
+            /* λ_max: the smallest λ at which every penalized coefficient is zero */
+            if (!o->lambda) {
+                double lmax = 0;
+                for (int64_t j = 0; j < p; j++)
+                    if (c.ju[j] && c.vp[j] > 0 && fabs(g[j]) / c.vp[j] > lmax) lmax = fabs(g[j]) / c.vp[j];
+                lmax /= o->alpha > 1e-3 ? o->alpha : 1e-3;
+                double ratio = o->lambda_min_ratio > 0 ? o->lambda_min_ratio : (n_train < p ? 0.01 : 1e-4);
+                if (!(lmax > 0)) { grs_log_error("no penalized feature varies: nothing to fit"); ret = GRS_EDEGENERATE; goto fail; }
+                for (int64_t k = 0; k < nl; k++)
+                    P->lambda[k] = nl == 1 ? lmax : lmax * pow(ratio, (double)k / (double)(nl - 1));
+            } else {
+                for (int64_t k = 0; k < nl; k++) P->lambda[k] = o->lambda[k];
+            }
+            lam_prev = P->lambda[0];
+            continue;
+        }
+        /* record this λ */
+        if ((ret = path_push(P, l, &ws, beta, &cap)) < 0) goto fail;
+        double dev = 0, pen = 0, bsum = 0;
+        if (fam == GRS_ENET_GAUSSIAN) {
+            for (int64_t s = 0; s < n; s++)
+                if (c.v[s] > 0) dev += r[s] * r[s] / c.v[s];
+        } else {
+            for (int64_t s = 0; s < n; s++)
+                if (c.v[s] > 0) dev += c.v[s] * grs_enet_dev1(fam, d->y[s], eta[s]);
+        }
+        for (int64_t k = 0; k < ws.n_nz; k++) {
+            int64_t j = ws.nz[k];
+            pen += c.vp[j] * ((1 - o->alpha) / 2 * beta[j] * beta[j] + o->alpha * fabs(beta[j]));
+            bsum += beta[j] * c.inv[j] * c.center[j];
+        }
+        P->deviance[l] = dev;
+        P->objective[l] = dev / 2 + lam * pen;
+        P->dev_ratio[l] = 1 - dev / P->nulldev;
+        P->a0_std[l] = a0;
+        P->a0[l] = a0 - bsum;
+        lam_prev = lam;
+        ret = GRS_ENOMEM;
+    }
+    P->n_sweeps = c.n_sweeps;
+    P->n_kkt_fail = c.n_kkt_fail;
+    *out = P;
+    P = NULL;
+    ret = GRS_OK;
+fail:
+    if (ret == GRS_ENOMEM) grs_log_error("out of memory fitting the elastic net");
+    grs_enet_path_destroy(P);
+    free(beta); free(r); free(eta); free(g); free(cw); free(xv); free(bold); free(tmpv); free(tmpi);
+    free(in_set); free(ws.set); free(ws.nz); free(ws.in_nz);
+    free(c.inv); free(c.ju); free(c.v); free(c.all); free(c.xd);
+    return ret;
+}
+
+int grs_enet_predict(const grs_enet_data_t *d, const grs_enet_path_t *p, int64_t l, double *eta)
+{
+    const int64_t n = d->n, G = d->n_geno;
+    int64_t k0 = p->nnz_off[l], k1 = p->nnz_off[l + 1];
+    double *inv = (double *)malloc((p->n_features + 1) * sizeof(double));
+    int64_t *cols = (int64_t *)malloc((k1 - k0 + 1) * sizeof(int64_t));
+    double *a = (double *)malloc((k1 - k0 + 1) * sizeof(double));
+    int ret = GRS_OK;
+    if (!inv || !cols || !a) { free(inv); free(cols); free(a); return GRS_ENOMEM; }
+    for (int64_t j = 0; j < p->n_features; j++) inv[j] = p->scale[j] > 0 ? 1.0 / p->scale[j] : 0.0;
+    for (int64_t s = 0; s < n; s++) eta[s] = p->a0_std[l];
+    int64_t ng = 0;
+    for (int64_t k = k0; k < k1; k++)
+        if (p->idx[k] < G) { cols[ng] = p->idx[k]; a[ng++] = p->beta_std[k]; }
+    if (ng) {
+        grs_enet_geno_t g = { n, G, d->codes, p->center, inv, d->n_threads };
+        const struct grs_backend_ops *ops = d->be && d->be->ops->enet_axpy ? d->be->ops : &grs_ref_ops;
+        ret = ops->enet_axpy(d->be, &g, cols, ng, a, NULL, eta);
+    }
+    for (int64_t k = k0; k < k1; k++) {
+        int64_t j = p->idx[k];
+        if (j < G) continue;
+        const double *x = d->dense + (j - G) * n;
+        double b = p->beta_std[k] * inv[j];
+        for (int64_t s = 0; s < n; s++)
+            if (!isnan(x[s])) eta[s] += b * (x[s] - p->center[j]);
+    }
+    free(inv); free(cols); free(a);
+    return ret;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make_seeds.sh GRS OUTDIR -- seed corpora for the libFuzzer targets, one directory per target.
+# Deterministic, small (a few KB each), made from tests/data/make_small.sh and grs itself
+# (plink2 is used for .bed/.afreq seeds when installed). No network.
+set -eu
+GRS=${1:?usage: make_seeds.sh GRS OUTDIR}
+out=${2:?usage: make_seeds.sh GRS OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/grs-seeds.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq}
+bash "$src/tests/data/make_small.sh" "$tmp/d"
+T=$'\t'
+
+# ---- VCF ----
+cp "$tmp/d/small.vcf" "$tmp/d/sites.vcf" "$tmp/d/other.vcf" "$out/fuzz_vcf/"
+head -c 1800 "$tmp/d/small.vcf" > "$out/fuzz_vcf/cut.vcf"
+{ grep '^##' "$tmp/d/small.vcf"; printf '##FORMAT=<ID=GP,Number=G,Type=Float,Description="p">\n'
+  printf '##FORMAT=<ID=HDS,Number=.,Type=Float,Description="h">\n'
+  printf '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\n'
+  printf '1\t100\trs1\tA\tG\t.\t.\t.\tGT:GP:HDS\t0|1:0.1,0.8,0.1:0.4,0.6\t1:0.2,0.8:0.9\n'
+  printf 'X\t2\t.\tC\tT,G\t.\t.\t.\tGT:GP:HDS\t1/2:0,0.1,0.1,0.2,0.3,0.3:0.5,0.5\t.:.:.\n'; } > "$out/fuzz_vcf/gp_hds.vcf"
+if command -v bcftools >/dev/null; then
+    bcftools view -Ob -o "$out/fuzz_vcf/small.bcf" "$tmp/d/small.vcf" 2>/dev/null || true
+fi
+
+# ---- scoring files ----
+printf '#pgs_id=PGS000001\n#genome_build=GRCh37\n#variants_number=3\nchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight\tis_dominant\n1\t100\tG\tA\t0.5\tFalse\n1\t200\tT\tC\t-0.25\tTrue\nX\t300\tA\tG\t1e-3\t\n' > "$out/fuzz_scorefile/pgs.txt"
+printf '###PGS CATALOG SCORING FILE\n#format_version=2.0\n#pgs_id=PGS1\n#HmPOS_build=GRCh38\nrsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight\thm_chr\thm_pos\thm_inferOtherAllele\n rs1\t1\t10\tA\t\t0.1\t1\t11\tC/G\nrs2\t2\t20\tT\tG\t-1\t\t\t\n' > "$out/fuzz_scorefile/harmonized.txt"
+printf 'rsID\teffect_allele\tOR\tis_haplotype\nrs1\tA\t1.5\tFALSE\nrs2\tC\t0.5\tTRUE\n' > "$out/fuzz_scorefile/or.txt"
+printf 'chr_name\tchr_position\teffect_allele\tdosage_0_weight\tdosage_1_weight\tdosage_2_weight\n1\t5\tA\t0\t1\t2\n' > "$out/fuzz_scorefile/dosage.txt"
+printf 'ID A1 S1 S2\nrs1 A 0.1 0.2\nrs2 C -0.5 1e5\n' > "$out/fuzz_scorefile/plink.txt"
+printf '\xef\xbb\xbfchr_name\tchr_position\teffect_allele\teffect_weight\r\nchr1\t100\tG\t0.5\r\n' > "$out/fuzz_scorefile/bom_crlf.txt"
+
+# ---- .grsm (written by grs pack) ----
+"$GRS" pack --vcf "$tmp/d/small.vcf" --dosage DS --out "$tmp/ds" -v 0
+"$GRS" pack --vcf "$tmp/d/small.vcf" --dosage GT --out "$tmp/gt" -v 0
+"$GRS" pack --vcf "$tmp/d/other.vcf" --out "$tmp/one" -v 0
+cp "$tmp/ds.grsm" "$tmp/gt.grsm" "$tmp/one.grsm" "$out/fuzz_grsm/"
+
+# ---- .bed/.bim/.fam: FAM #@@ BIM #@@ BED ----
+bed_seed() { { cat "$1.fam"; printf '#@@\n'; cat "$1.bim"; printf '#@@\n'; cat "$1.bed"; } > "$2"; }
+printf 'S1 S1 0 0 1 -9\nS2 S2 0 0 2 -9\nS3 S3 0 0 0 -9\n' > "$tmp/h.fam"
+printf '1\trs1\t0\t100\tG\tA\nX\trs2\t0\t200\tT\tC\nY\trs3\t0\t300\tA\tC\n' > "$tmp/h.bim"
+printf '\x6c\x1b\x01\x1b\x2c\x39' > "$tmp/h.bed"
+bed_seed "$tmp/h" "$out/fuzz_bed/hand.seed"
+if command -v plink2 >/dev/null; then
+    plink2 --vcf "$tmp/d/small.vcf" --make-bed --out "$tmp/pl" --allow-extra-chr --max-alleles 2 \
+        >/dev/null 2>&1 && bed_seed "$tmp/pl" "$out/fuzz_bed/plink2.seed"
+    plink2 --vcf "$tmp/d/small.vcf" --freq --out "$tmp/fr" --allow-extra-chr >/dev/null 2>&1 \
+        && cp "$tmp/fr.afreq" "$out/fuzz_afreq/plink2.afreq"
+fi
+
+# ---- .afreq ----
+printf '#CHROM\tID\tREF\tALT\tPROVISIONAL_REF?\tALT_FREQS\tOBS_CT\n1\trs1\tA\tG\tN\t0.25\t100\n1\trs2\tC\tT\tY\t1\t4\n2\t1:5:A:C\tA\tC\tN\t0\t2\n' > "$out/fuzz_afreq/hand.afreq"
+printf '#CHROM\tID\tREF\tALT\tALT_FREQS\tOBS_CT\r\n1\trs1\tA\tG\t0.5\t10\r\n' > "$out/fuzz_afreq/crlf.afreq"
+echo "seeds in $out: $(find "$out" -type f | wc -l) files"
