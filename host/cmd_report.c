@@ -69,7 +69,7 @@
 #include "table.h"
 #include "util.h"
 
-KHASH_MAP_INIT_STR(rep_key, int64_t)
+KHASH_INIT(rep_key, kh_cstr_t, int64_t, 1, grs_sampletab_hash, kh_str_hash_equal)
 
 #define MAX_LEVELS 64          /* a --group column with more levels is refused         */
 #define MAX_CAT_LEVELS 200     /* a categorical covariate with more levels is refused  */
@@ -112,6 +112,16 @@ typedef struct {
     char note[160];
 } stratum_t;
 
+#define N_DCA 50               /* decision-curve thresholds 1%, 2%, ..., 50%            */
+typedef struct {               /* calibration of a predicted risk (--predicted)         */
+    int64_t n, n_case;
+    double brier, auc, auc_se, auc_lo, auc_hi;
+    double icpt, icpt_lo, icpt_hi, slope, slope_lo, slope_hi;
+    char note[200];
+    stratum_t bins[10];        /* deciles of predicted risk; `mean` = mean predicted   */
+    double thr[N_DCA], nb_model[N_DCA], nb_all[N_DCA];
+} calib_t;
+
 typedef struct {
     char metric[32], a[64], b[64];
     double diff, lo, hi;
@@ -151,6 +161,7 @@ typedef struct {
     double *gx;               /* K × N_GRID density grids (SD units) */
     group_t *groups; int n_groups;
     covdef_t *cov; int n_cov;
+    calib_t *cal;             /* --predicted, or NULL             */
     kstring_t warn;           /* warnings, one per line           */
     int n_warn;
 } ctx_t;
@@ -194,6 +205,9 @@ static void usage(FILE *fp)
 "                      top:X1,X2,... sets the top-x%% list instead [top:1,5,10]\n"
 "  --top LIST          top-x%% list, e.g. 1,5,10\n"
 "  --prevalence K      population prevalence for liability-scale R² (binary traits)\n"
+"  --predicted COL     a predicted-risk column (0 < p < 1; in pheno, covar or the scores file):\n"
+"                      calibration by decile, calibration intercept and slope, Brier score,\n"
+"                      AUROC and a decision curve (binary traits)\n"
 "Output:\n"
 "  --out DIR           created if absent; report.html, report.json, report.tsv\n"
 "  -v N, --verbosity N 0 quiet .. 6 trace [3]\n"
@@ -523,13 +537,11 @@ static int analyse_strata(ctx_t *c, int k, const int64_t *idx, int64_t m)
     /* ROC curve at every distinct threshold, thinned to about 400 points */
     if (c->binary) {
         int64_t n1 = c->overall[k].n_case, n0 = c->overall[k].n_ctrl;
-        double *sv = sorted;      /* reuse: scores with their class, sorted descending */
-        typedef struct { double v; int y; } pair_t;
+        typedef struct { double v; int y; } pair_t;    /* -score (descending order) and class */
         pair_t *pp = (pair_t *)malloc((m + 1) * sizeof(pair_t));
         if (!pp) { ret = GRS_ENOMEM; goto fail; }
         for (int64_t i = 0; i < m; i++) { pp[i].v = -c->S[k][idx[i]]; pp[i].y = c->y[idx[i]] != 0; }
-        qsort(pp, m, sizeof(pair_t), cmp_dbl);   /* sorts on the first member, v */
-        (void)sv;
+        qsort(pp, m, sizeof(pair_t), cmp_dbl);   /* compares the first member, v */
         int64_t cap = 402, step = m / 400 + 1, tp = 0, fp = 0, np = 0;
         c->roc_x[k] = (double *)malloc(cap * sizeof(double));
         c->roc_y[k] = (double *)malloc(cap * sizeof(double));
@@ -577,6 +589,101 @@ static void gap_of(ctx_t *c, group_t *g, int k, int metric, gap_t *out)
                 out->ok = 1;
             }
         }
+}
+
+/* calibration of predicted risks p (0 < p < 1) against the 0/1 trait y, m samples */
+static int calibrate(const double *p, const double *y, int64_t m, calib_t *c)
+{
+    double *X = (double *)malloc((2 * m + 1) * sizeof(double)), *off = (double *)malloc((m + 1) * sizeof(double));
+    double *sorted = (double *)malloc((m + 1) * sizeof(double));
+    grs_fit_t f;
+    int st, ret = GRS_ENOMEM;
+    c->n = m;
+    c->icpt = c->icpt_lo = c->icpt_hi = c->slope = c->slope_lo = c->slope_hi = NAN;
+    if (!X || !off || !sorted) goto done;
+    c->brier = 0;
+    c->n_case = 0;
+    for (int64_t i = 0; i < m; i++) {
+        c->brier += (p[i] - y[i]) * (p[i] - y[i]);
+        c->n_case += y[i] != 0;
+        off[i] = log(p[i] / (1 - p[i]));
+        X[i] = 1;
+    }
+    c->brier /= m;
+    if ((st = grs_stats_auc(m, p, y, &c->auc, &c->auc_se, &c->auc_lo, &c->auc_hi)) == GRS_ENOMEM) goto done;
+    /* intercept (calibration-in-the-large): y ~ 1 + offset(logit p); slope: y ~ 1 + logit p */
+    if ((st = grs_stats_logistic_offset(m, 1, X, off, y, &f)) == GRS_ENOMEM) goto done;
+    if (st == GRS_OK) { c->icpt = f.beta[0]; c->icpt_lo = f.lo[0]; c->icpt_hi = f.hi[0]; grs_fit_free(&f); }
+    for (int64_t i = 0; i < m; i++) { X[2 * i] = 1; X[2 * i + 1] = off[i]; }
+    if ((st = grs_stats_logistic(m, 2, X, y, &f)) == GRS_ENOMEM) goto done;
+    if (st == GRS_OK) { c->slope = f.beta[1]; c->slope_lo = f.lo[1]; c->slope_hi = f.hi[1]; grs_fit_free(&f); }
+    else snprintf(c->note, sizeof(c->note), "calibration models not estimable");
+    /* deciles of predicted risk: observed (Wilson) vs mean predicted */
+    memcpy(sorted, p, m * sizeof(double));
+    qsort(sorted, m, sizeof(double), cmp_dbl);
+    for (int j = 0; j < 10; j++) {
+        stratum_t *s = &c->bins[j];
+        s->plo = 10 * j; s->phi = 10 * (j + 1);
+        s->vlo = j ? grs_stats_quantile_sorted(sorted, m, s->plo / 100) : -INFINITY;
+        s->vhi = j < 9 ? grs_stats_quantile_sorted(sorted, m, s->phi / 100) : INFINITY;
+        snprintf(s->label, sizeof(s->label), "%g-%g%%", s->plo, s->phi);
+        double sp = 0;
+        for (int64_t i = 0; i < m; i++)
+            if ((j == 0 || p[i] > s->vlo) && p[i] <= s->vhi) { s->n++; s->n_case += y[i] != 0; sp += p[i]; }
+        s->mean = s->n ? sp / s->n : NAN;
+        s->prev = s->n ? (double)s->n_case / s->n : NAN;
+        grs_stats_wilson(s->n_case, s->n, &s->prev_lo, &s->prev_hi);
+        s->est = s->est_lo = s->est_hi = s->est_p = s->mean_lo = s->mean_hi = NAN;
+    }
+    /* decision curve (Vickers & Elkin 2006): treat when p >= t */
+    double prev = (double)c->n_case / m;
+    for (int k = 0; k < N_DCA; k++) {
+        double t = 0.01 * (k + 1), w = t / (1 - t);
+        int64_t tp = 0, fp = 0;
+        for (int64_t i = 0; i < m; i++) if (p[i] >= t) { tp += y[i] != 0; fp += y[i] == 0; }
+        c->thr[k] = t;
+        c->nb_model[k] = (double)tp / m - (double)fp / m * w;
+        c->nb_all[k] = prev - (1 - prev) * w;
+    }
+    ret = GRS_OK;
+done:
+    free(X); free(off); free(sorted);
+    return ret;
+}
+
+static void plot_calibration(grs_out_t *o, const calib_t *c)
+{
+    double x[10], y[10], lo[10], hi[10], mx = 0, d[2] = { 0, 0 };
+    for (int j = 0; j < 10; j++) {
+        x[j] = c->bins[j].mean; y[j] = c->bins[j].prev; lo[j] = c->bins[j].prev_lo; hi[j] = c->bins[j].prev_hi;
+        if (isfinite(x[j])) mx = fmax(mx, x[j]);
+        if (isfinite(hi[j])) mx = fmax(mx, hi[j]);
+    }
+    mx = fmin(1, mx * 1.05 + 0.01);
+    d[1] = mx;
+    grs_plot_t p = { 0, mx, 0, mx, 300, 280, 0, NULL, 0 };
+    grs_plot_begin(o, &p, "Calibration by decile of predicted risk", "mean predicted risk", "observed proportion");
+    grs_plot_line(o, &p, 2, d, d, "#999", 1);
+    grs_plot_points(o, &p, 10, x, y, lo, hi, grs_plot_color(0));
+    grs_plot_end(o);
+}
+
+static void plot_decision(grs_out_t *o, const calib_t *c)
+{
+    double ymax = 0, zero[N_DCA];
+    for (int k = 0; k < N_DCA; k++) { ymax = fmax(ymax, fmax(c->nb_model[k], c->nb_all[k])); zero[k] = 0; }
+    if (!(ymax > 0)) ymax = 0.01;
+    grs_plot_t p = { 0, 0.5, -0.25 * ymax, ymax * 1.1, 360, 280, 0, NULL, 0, 1 };
+    const char *labs[3] = { "model", "treat all", "treat none" };
+    const char *cols[3] = { grs_plot_color(0), grs_plot_color(1), "#777" };
+    double yall[N_DCA];
+    for (int k = 0; k < N_DCA; k++) yall[k] = c->nb_all[k] >= p.y0 ? c->nb_all[k] : NAN;
+    grs_plot_begin(o, &p, "Decision curve", "threshold probability", "net benefit");
+    grs_plot_line(o, &p, N_DCA, c->thr, zero, cols[2], 1);
+    grs_plot_line(o, &p, N_DCA, c->thr, yall, cols[1], 0);
+    grs_plot_line(o, &p, N_DCA, c->thr, c->nb_model, cols[0], 0);
+    grs_plot_legend(o, &p, 3, labs, cols);
+    grs_plot_end(o);
 }
 
 /* ---- outputs ---------------------------------------------------------------------------------- */
@@ -833,7 +940,7 @@ static void plot_strata(grs_out_t *o, const ctx_t *c, const stratum_t *s, int n,
 
 static void plot_roc(grs_out_t *o, const ctx_t *c, int k)
 {
-    grs_plot_t p = { 0, 1, 0, 1, 300, 280, 0, NULL, 0 };
+    grs_plot_t p = { 0, 1, 0, 1, 300, 280, 0, NULL, 0, 2 };
     double dx[2] = { 0, 1 };
     char lab[96];
     const char *labs[1] = { lab }, *cols[1] = { grs_plot_color(0) };
@@ -1142,10 +1249,6 @@ int main_report(int argc, char **argv)
     if (!o.scores || !o.pheno || !o.out) {
         fprintf(stderr, "[E::report] --scores, --pheno and --out are required\n");
         usage(stderr); ret = 2; goto done;
-    }
-    if (o.predicted) {
-        fprintf(stderr, "[E::report] --predicted (calibration of predicted risks) is not implemented yet\n");
-        ret = 2; goto done;
     }
     grs_cmd_log_start(argc, argv);
 
@@ -1564,6 +1667,48 @@ int main_report(int argc, char **argv)
         grs_log_info("score '%s': %" PRId64 " samples analysed", cx.scols[k], m);
     }
 
+    /* ---- calibration of a predicted risk column (pheno, covar or scores file) */
+    if (o.predicted) {
+        const grs_sampletab_t *t = tp;
+        int c = grs_sampletab_col(tp, o.predicted);
+        if ((c < 0 || is_key_col(tp, c)) && tc) { t = tc; c = grs_sampletab_col(tc, o.predicted); }
+        if (c < 0 || is_key_col(t, c)) { t = ts; c = grs_sampletab_col(ts, o.predicted); }
+        if (c < 0 || is_key_col(t, c)) {
+            grs_log_error("--predicted '%s': no such column in '%s'%s%s or '%s'", o.predicted, o.pheno, tc ? ", " : "",
+                          tc ? o.covar : "", o.scores);
+            goto done;
+        }
+        if (!cx.binary) { grs_log_error("--predicted needs a binary trait ('%s' is quantitative)", tp->names[pc]); goto done; }
+        double *pp = (double *)malloc((cx.N + 1) * sizeof(double)), *py = (double *)malloc((cx.N + 1) * sizeof(double));
+        int64_t m = 0;
+        if (!pp || !py || !(cx.cal = (calib_t *)calloc(1, sizeof(calib_t)))) { free(pp); free(py); goto oom; }
+        for (int64_t a = 0; a < cx.N; a++) {
+            int64_t row = t == tp ? prow[srow[a]] : t == tc ? crow[srow[a]] : srow[a];
+            const char *s = grs_sampletab_cell(t, row, c);
+            double v;
+            if (grs_sampletab_is_missing(s)) continue;
+            if (grs_parse_double(s, &v) < 0 || !(v > 0 && v < 1)) {
+                grs_log_error("'%s': line %" PRId64 ": predicted risk '%s' is '%s', not a probability in (0, 1)", t->path,
+                              t->line[row], o.predicted, s);
+                free(pp); free(py);
+                goto done;
+            }
+            pp[m] = v;
+            py[m++] = cx.y[a];
+        }
+        int64_t n1 = 0;
+        for (int64_t i = 0; i < m; i++) n1 += py[i] != 0;
+        if (m < 10 || !n1 || n1 == m) {
+            grs_log_error("--predicted '%s': %" PRId64 " analysed samples with a value (%" PRId64 " cases): too few for "
+                          "calibration", o.predicted, m, n1);
+            free(pp); free(py);
+            goto done;
+        }
+        st = calibrate(pp, py, m, cx.cal);
+        free(pp); free(py);
+        if (st < 0) goto oom;
+    }
+
     /* ---- outputs */
     if (dir_make(o.out, &dir_created) < 0) goto done;
     fn_h = grs_sprintf("%s/report.html", o.out);
@@ -1723,6 +1868,44 @@ int main_report(int argc, char **argv)
             grs_json_close(&j, '}');
         }
         grs_json_close(&j, ']');
+        if (cx.cal) {
+            const calib_t *cl = cx.cal;
+            grs_json_obj(&j, "calibration");
+            grs_json_str(&j, "column", o.predicted);
+            grs_json_int(&j, "n", cl->n);
+            grs_json_int(&j, "cases", cl->n_case);
+            grs_json_num(&j, "brier", cl->brier);
+            grs_json_num(&j, "auc", cl->auc); grs_json_num(&j, "auc_lo", cl->auc_lo); grs_json_num(&j, "auc_hi", cl->auc_hi);
+            grs_json_num(&j, "intercept", cl->icpt); grs_json_num(&j, "intercept_lo", cl->icpt_lo);
+            grs_json_num(&j, "intercept_hi", cl->icpt_hi);
+            grs_json_num(&j, "slope", cl->slope); grs_json_num(&j, "slope_lo", cl->slope_lo); grs_json_num(&j, "slope_hi", cl->slope_hi);
+            grs_json_str(&j, "note", cl->note[0] ? cl->note : NULL);
+            grs_json_arr(&j, "deciles");
+            for (int b = 0; b < 10; b++) {
+                const stratum_t *s = &cl->bins[b];
+                grs_json_obj(&j, NULL);
+                grs_json_str(&j, "label", s->label);
+                grs_json_num(&j, "risk_lo", s->vlo); grs_json_num(&j, "risk_hi", s->vhi);
+                grs_json_int(&j, "n", s->n); grs_json_int(&j, "cases", s->n_case);
+                grs_json_num(&j, "mean_predicted", s->mean);
+                grs_json_num(&j, "observed", s->prev); grs_json_num(&j, "observed_lo", s->prev_lo);
+                grs_json_num(&j, "observed_hi", s->prev_hi);
+                grs_json_close(&j, '}');
+            }
+            grs_json_close(&j, ']');
+            grs_json_obj(&j, "decision_curve");
+            grs_json_arr(&j, "threshold");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->thr[k]);
+            grs_json_close(&j, ']');
+            grs_json_arr(&j, "net_benefit");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_model[k]);
+            grs_json_close(&j, ']');
+            grs_json_arr(&j, "net_benefit_treat_all");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_all[k]);
+            grs_json_close(&j, ']');
+            grs_json_close(&j, '}');
+            grs_json_close(&j, '}');
+        }
         grs_json_num(&j, "seconds", grs_wall_seconds() - t0);
         grs_json_end(&j);
     }
@@ -1758,6 +1941,24 @@ int main_report(int argc, char **argv)
                 snprintf(met, sizeof(met), "gap_%s", gp->metric);
                 tsv_row(ot, sn, gr->name, lev, ".", met, gp->diff, gp->lo, gp->hi, NAN, cx.N);
             }
+        }
+    }
+
+    if (cx.cal) {
+        const calib_t *cl = cx.cal;
+        char nm[300];
+        snprintf(nm, sizeof(nm), "predicted:%s", o.predicted);
+        tsv_row(ot, nm, "all", "all", ".", "brier", cl->brier, NAN, NAN, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "auc", cl->auc, cl->auc_lo, cl->auc_hi, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "calibration_intercept", cl->icpt, cl->icpt_lo, cl->icpt_hi, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "calibration_slope", cl->slope, cl->slope_lo, cl->slope_hi, NAN, cl->n);
+        for (int b = 0; b < 10; b++)
+            tsv_row(ot, nm, "all", "all", cl->bins[b].label, "observed", cl->bins[b].prev, cl->bins[b].prev_lo,
+                    cl->bins[b].prev_hi, NAN, cl->bins[b].n);
+        for (int k = 0; k < N_DCA; k++) {
+            char th[32];
+            snprintf(th, sizeof(th), "threshold=%g", cl->thr[k]);
+            tsv_row(ot, nm, "all", "all", th, "net_benefit", cl->nb_model[k], NAN, NAN, NAN, cl->n);
         }
     }
 
@@ -1899,6 +2100,42 @@ int main_report(int argc, char **argv)
         }
         grs_out_printf(oh, "</section>\n");
     }
+    if (cx.cal) {
+        const calib_t *cl = cx.cal;
+        grs_out_printf(oh, "<section id=\"calibration\"><h2>Calibration of predicted risk <code>");
+        grs_html_text(oh, o.predicted);
+        grs_out_printf(oh, "</code></h2>\n<table><tr><th class=\"l\">N</th><th>cases</th><th>Brier score</th>"
+                           "<th>AUROC (95%% CI)</th><th>calibration intercept (95%% CI)</th>"
+                           "<th>calibration slope (95%% CI)</th></tr>\n<tr><td class=\"l\">%" PRId64 "</td><td>%" PRId64
+                           "</td><td>", cl->n, cl->n_case);
+        html_num(oh, cl->brier, 4);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->auc, cl->auc_lo, cl->auc_hi, 4);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->icpt, cl->icpt_lo, cl->icpt_hi, 3);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->slope, cl->slope_lo, cl->slope_hi, 3);
+        grs_out_printf(oh, "</td></tr></table>\n<p class=\"note\">Intercept: logistic model of the trait with "
+                           "offset logit(predicted), 0 when calibrated in the large; slope: coefficient of "
+                           "logit(predicted), 1 when calibrated. Decision curve: net benefit of treating when the "
+                           "predicted risk is at least the threshold (Vickers &amp; Elkin 2006).%s</p>\n",
+                       cl->note[0] ? " Calibration models not estimable." : "");
+        grs_out_printf(oh, "<div class=\"plots\">\n");
+        plot_calibration(oh, cl);
+        plot_decision(oh, cl);
+        grs_out_printf(oh, "</div>\n<table><tr><th class=\"l\">decile of predicted risk</th><th>N</th><th>cases</th>"
+                           "<th>mean predicted</th><th>observed (95%% CI, Wilson)</th></tr>\n");
+        for (int b = 0; b < 10; b++) {
+            const stratum_t *s = &cl->bins[b];
+            grs_out_printf(oh, "<tr><td class=\"l\">%s</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>", s->label, s->n,
+                           s->n_case);
+            html_num(oh, s->mean, 3);
+            grs_out_printf(oh, "</td><td>");
+            html_ci(oh, s->prev, s->prev_lo, s->prev_hi, 3);
+            grs_out_printf(oh, "</td></tr>\n");
+        }
+        grs_out_printf(oh, "</table></section>\n");
+    }
     grs_out_printf(oh, "<p class=\"note\">Statistics: AUROC with DeLong's 95%% CI; logistic (binary) or linear "
                        "(quantitative) regression with Wald CIs; Wilson intervals for prevalences; t intervals for "
                        "means; Nagelkerke R&#178; against the intercept-only model; liability R&#178; by Lee et al. "
@@ -1947,6 +2184,7 @@ done:
         free_list(gr->levels, gr->n_levels);
     }
     free(cx.groups);
+    free(cx.cal);
     for (int i = 0; i < cx.n_cov; i++) { free(cx.cov[i].name); free(cx.cov[i].note); free_list(cx.cov[i].levels, cx.cov[i].n_levels); }
     free(cx.cov);
     if (cx.cnames) for (int j = 0; j < cx.nc; j++) free(cx.cnames[j]);

@@ -98,37 +98,50 @@ int main_simulate(int argc, char **argv)
     o.threads = grs_cmd_default_threads();
     while ((c = getopt_long(argc, argv, "o:v:h", lopts, NULL)) >= 0) {
         switch (c) {
-        case 1: if (parse_i64("--samples", optarg, 1, INT64_C(1) << 40, &o.n_samples) < 0) return 2; have_n = 1; break;
-        case 2: if (parse_i64("--variants", optarg, 1, INT64_C(1) << 40, &o.n_variants) < 0) return 2; have_m = 1; break;
-        case 3: if (parse_i64("--populations", optarg, 1, GRS_SIM_MAX_POPS, &x) < 0) return 2; o.n_pops = (int)x; break;
+#define INT_OPT(name, lo, hi, dst) \
+        if (parse_i64(name, optarg, lo, hi, &x) < 0) return 2; \
+        dst = x; \
+        break
+#define DBL_OPT(name, dst) \
+        if (parse_dbl(name, optarg, &dst) < 0) return 2; \
+        break
+        case 1: have_n = 1; INT_OPT("--samples", 1, INT64_C(1) << 40, o.n_samples);
+        case 2: have_m = 1; INT_OPT("--variants", 1, INT64_C(1) << 40, o.n_variants);
+        case 3: INT_OPT("--populations", 1, GRS_SIM_MAX_POPS, o.n_pops);
         case 4: {
             char *e;
             if (!*optarg || *optarg == '-') e = optarg;
             else { errno = 0; o.seed = strtoull(optarg, &e, 10); if (errno) e = optarg; }
             if (*e || e == optarg) {
-                fprintf(stderr, "[E::simulate] --seed: '%s' is not an unsigned 64-bit number\n", optarg);
+                fprintf(stderr, "[E::simulate] --seed: '%s' is not an unsigned 64-bit number\n",
+                        optarg);
                 return 2;
             }
             break;
         }
         case 5: o.dosage = 1; break;
-        case 6: if (parse_i64("--score-variants", optarg, 1, INT64_C(1) << 40, &o.n_score) < 0) return 2; break;
+        case 6: INT_OPT("--score-variants", 1, INT64_C(1) << 40, o.n_score);
         case 7:
             if (!strcmp(optarg, "vcf")) o.format = GRS_SIM_VCF;
             else if (!strcmp(optarg, "bcf")) o.format = GRS_SIM_BCF;
-            else { fprintf(stderr, "[E::simulate] --format: '%s' is not vcf or bcf\n", optarg); return 2; }
+            else {
+                fprintf(stderr, "[E::simulate] --format: '%s' is not vcf or bcf\n", optarg);
+                return 2;
+            }
             break;
-        case 8: if (parse_i64("--chromosomes", optarg, 1, GRS_SIM_MAX_CHROM, &x) < 0) return 2; o.n_chrom = (int)x; break;
-        case 9: if (parse_i64("--threads", optarg, 1, 1024, &x) < 0) return 2; o.threads = (int)x; break;
-        case 10: if (parse_dbl("--h2", optarg, &o.h2) < 0) return 2; break;
-        case 11: if (parse_dbl("--prevalence", optarg, &o.prevalence) < 0) return 2; break;
-        case 12: if (parse_i64("--omics-features", optarg, 0, 1000000, &x) < 0) return 2; o.n_omics = (int)x; break;
-        case 13: if (parse_dbl("--fst", optarg, &o.fst) < 0) return 2; break;
-        case 14: if (parse_dbl("--ld", optarg, &o.ld) < 0) return 2; break;
-        case 15: if (parse_dbl("--missing-rate", optarg, &o.missing_rate) < 0) return 2; break;
-        case 16: if (parse_dbl("--dosage-frac", optarg, &o.dosage_frac) < 0) return 2; break;
+        case 8: INT_OPT("--chromosomes", 1, GRS_SIM_MAX_CHROM, o.n_chrom);
+        case 9: INT_OPT("--threads", 1, 1024, o.threads);
+        case 10: DBL_OPT("--h2", o.h2);
+        case 11: DBL_OPT("--prevalence", o.prevalence);
+        case 12: INT_OPT("--omics-features", 0, 1000000, o.n_omics);
+        case 13: DBL_OPT("--fst", o.fst);
+        case 14: DBL_OPT("--ld", o.ld);
+        case 15: DBL_OPT("--missing-rate", o.missing_rate);
+        case 16: DBL_OPT("--dosage-frac", o.dosage_frac);
         case 17: o.phased = 1; break;
-        case 18: if (parse_i64("--compress-level", optarg, 0, 9, &x) < 0) return 2; o.compress_level = (int)x; break;
+        case 18: INT_OPT("--compress-level", 0, 9, o.compress_level);
+#undef INT_OPT
+#undef DBL_OPT
         case 'o': o.out = optarg; break;
         case 'v':
             if (grs_parse_int64(optarg, &x) != 0 || x < 0 || x > 6) {
@@ -142,30 +155,38 @@ int main_simulate(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc) { fprintf(stderr, "[E::simulate] unexpected argument '%s'\n", argv[optind]); return 2; }
+    if (optind < argc) {
+        fprintf(stderr, "[E::simulate] unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
     if (!have_n || !have_m || !o.out) {
         fprintf(stderr, "[E::simulate] --samples, --variants and --out are required\n");
         usage(stderr);
         return 2;
     }
-    if (grs_sim_opts_check(&o, msg, sizeof(msg)) < 0) { fprintf(stderr, "[E::simulate] %s\n", msg); return 2; }
+    if (grs_sim_opts_check(&o, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "[E::simulate] %s\n", msg);
+        return 2;
+    }
     snprintf(version, sizeof(version), "%s (%s)", GRS_VERSION, GRS_GIT);
     o.version = version;
     grs_cmd_log_start(argc, argv);
 
     int st = grs_sim_run(&o, &sum);
     if (st < 0) {
-        if (verbosity > 0) fprintf(stderr, "grs simulate: failed (%s); no output written\n", grs_strerror(st));
+        if (verbosity > 0)
+            fprintf(stderr, "grs simulate: failed (%s); no output written\n", grs_strerror(st));
         return 1;
     }
     if (verbosity > 0)
-        fprintf(stderr, "grs simulate: %" PRId64 " samples x %" PRId64 " variants (%d populations, %d chromosomes) "
-                        "-> %s%s; %" PRId64 " score variants (%" PRId64 " with effect allele = REF); "
-                        "%" PRId64 " cases / %" PRId64 " controls; realised h2 %.3f; genotypes %.1f s, "
-                        "total %.1f s\n",
-                o.n_samples, o.n_variants, o.n_pops, o.n_chrom, o.out, o.format == GRS_SIM_BCF ? ".bcf" : ".vcf.gz",
-                sum.n_causal, sum.n_swapped, sum.n_cases, o.n_samples - sum.n_cases, sum.realised_h2,
-                sum.seconds_genotypes, grs_wall_seconds() - t0);
+        fprintf(stderr, "grs simulate: %" PRId64 " samples x %" PRId64 " variants (%d populations, "
+                        "%d chromosomes) -> %s%s; %" PRId64 " score variants (%" PRId64 " with effect "
+                        "allele = REF); %" PRId64 " cases / %" PRId64 " controls; realised h2 %.3f; "
+                        "genotypes %.1f s, total %.1f s\n",
+                o.n_samples, o.n_variants, o.n_pops, o.n_chrom, o.out,
+                o.format == GRS_SIM_BCF ? ".bcf" : ".vcf.gz", sum.n_causal, sum.n_swapped,
+                sum.n_cases, o.n_samples - sum.n_cases, sum.realised_h2, sum.seconds_genotypes,
+                grs_wall_seconds() - t0);
     grs_cmd_log_end("simulate", t0);
     return 0;
 }

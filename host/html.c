@@ -176,11 +176,11 @@ void grs_plot_hline(grs_out_t *o, const grs_plot_t *p, double y, const char *col
 void grs_plot_legend(grs_out_t *o, const grs_plot_t *p, int n, const char *const *labels,
                      const char *const *colors)
 {
-    (void)p;
+    int x = p->legend_right ? p->w - MR - 92 : ML + 8;
     for (int i = 0; i < n; i++) {
-        int y = MT + 14 + 15 * i;
+        int y = p->legend_right == 2 ? p->h - MB - 8 - 15 * (n - 1 - i) : MT + 14 + 15 * i;
         grs_out_printf(o, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"4\" fill=\"%s\"/>"
-                          "<text x=\"%d\" y=\"%d\" class=\"tk\">", ML + 8, y - 4, colors[i], ML + 24, y);
+                          "<text x=\"%d\" y=\"%d\" class=\"tk\">", x, y - 4, colors[i], x + 16, y);
         grs_html_text(o, labels[i]);
         grs_out_printf(o, "</text>\n");
     }

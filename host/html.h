@@ -18,6 +18,7 @@ typedef struct {
     int ylog;                  /* y values are log(v); tick labels show exp(tick)          */
     const char *const *xcat;   /* categorical x: labels at x = 0..n_xcat-1 (optional)      */
     int n_xcat;
+    int legend_right;          /* legend corner: 0 top-left, 1 top-right, 2 bottom-right   */
 } grs_plot_t;
 
 /** The i-th colour of a colour-blind-safe palette (Okabe-Ito), cycling. */

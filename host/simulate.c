@@ -111,7 +111,10 @@ struct grs_sim_t {
     uint64_t hot_thr;                           /* hotspot iff draw < hot_thr             */
 };
 
-static inline uint64_t skey(const grs_sim_t *s, int tag, uint64_t idx) { return draw(s->tag[tag], idx); }
+static inline uint64_t skey(const grs_sim_t *s, int tag, uint64_t idx)
+{
+    return draw(s->tag[tag], idx);
+}
 
 void grs_sim_opts_init(grs_sim_opts_t *o)
 {
@@ -140,7 +143,8 @@ int grs_sim_opts_check(const grs_sim_opts_t *o, char *msg, int n)
     if (o->n_variants < 1) BAD("--variants must be at least 1");
     if (o->n_chrom < 1 || o->n_chrom > GRS_SIM_MAX_CHROM) BAD("--chromosomes must be 1..22");
     if (o->n_variants > tot) BAD("--variants exceeds the length of the chosen chromosomes");
-    if (o->n_pops < 1 || o->n_pops > GRS_SIM_MAX_POPS) BAD("--populations must be 1..%d", GRS_SIM_MAX_POPS);
+    if (o->n_pops < 1 || o->n_pops > GRS_SIM_MAX_POPS)
+        BAD("--populations must be 1..%d", GRS_SIM_MAX_POPS);
     if (o->n_pops > o->n_samples) BAD("--populations cannot exceed --samples");
     if (o->n_score > o->n_variants) BAD("--score-variants cannot exceed --variants");
     if (o->n_score == 0) BAD("--score-variants must be at least 1");
@@ -163,7 +167,10 @@ int grs_sim_init(const grs_sim_opts_t *o, grs_sim_t **out)
     char msg[256];
     grs_sim_t *s;
     *out = NULL;
-    if (grs_sim_opts_check(o, msg, sizeof(msg)) < 0) { grs_log_error("%s", msg); return GRS_EINVAL; }
+    if (grs_sim_opts_check(o, msg, sizeof(msg)) < 0) {
+        grs_log_error("%s", msg);
+        return GRS_EINVAL;
+    }
     if (!(s = (grs_sim_t *)calloc(1, sizeof(*s)))) return GRS_ENOMEM;
     s->o = *o;
     if (s->o.n_score < 0) s->o.n_score = o->n_variants < 1000 ? o->n_variants : 1000;
@@ -181,7 +188,10 @@ int grs_sim_init(const grs_sim_opts_t *o, grs_sim_t **out)
 
     /* causal variants: one uniform draw in each of K equal strata (distinct because K <= M) */
     s->n_causal = s->o.n_score;
-    if (!(s->causal = (int64_t *)malloc((size_t)s->n_causal * sizeof(int64_t)))) { free(s); return GRS_ENOMEM; }
+    if (!(s->causal = (int64_t *)malloc((size_t)s->n_causal * sizeof(int64_t)))) {
+        free(s);
+        return GRS_ENOMEM;
+    }
     for (int64_t k = 0; k < s->n_causal; k++) {
         double u = u01(skey(s, T_CAUSAL, (uint64_t)k));
         int64_t v = (int64_t)floor(((double)k + u) * (double)o->n_variants / (double)s->n_causal);
@@ -204,7 +214,11 @@ void grs_sim_destroy(grs_sim_t *s)
     free(s);
 }
 
-const int64_t *grs_sim_causal(const grs_sim_t *s, int64_t *n) { *n = s->n_causal; return s->causal; }
+const int64_t *grs_sim_causal(const grs_sim_t *s, int64_t *n)
+{
+    *n = s->n_causal;
+    return s->causal;
+}
 
 int grs_sim_pop_of(const grs_sim_t *s, int64_t i)
 {
@@ -241,7 +255,9 @@ static int64_t find_causal(const grs_sim_t *s, int64_t v)
 }
 
 static const char transition[256] = { ['A'] = 'G', ['G'] = 'A', ['C'] = 'T', ['T'] = 'C' };
-static const char *const transversion[256] = { ['A'] = "CT", ['C'] = "AG", ['G'] = "CT", ['T'] = "AG" };
+static const char *const transversion[256] = {
+    ['A'] = "CT", ['C'] = "AG", ['G'] = "CT", ['T'] = "AG"
+};
 
 void grs_sim_variant(const grs_sim_t *s, int64_t v, grs_sim_var_t *var)
 {
@@ -250,7 +266,8 @@ void grs_sim_variant(const grs_sim_t *s, int64_t v, grs_sim_var_t *var)
     int64_t slot = grch38_len[c] / n;
     memset(var, 0, sizeof(*var));
     var->chrom = c + 1;
-    var->pos = 1 + j * slot + (slot >= 2 ? (int64_t)(skey(s, T_POS, (uint64_t)v) % (uint64_t)(slot - 1)) : 0);
+    var->pos = 1 + j * slot;
+    if (slot >= 2) var->pos += (int64_t)(skey(s, T_POS, (uint64_t)v) % (uint64_t)(slot - 1));
     var->keep16 = var_keep(s, v, c, &var->key);
     var->dkey = mix64(var->key ^ 0x5851F42D4C957F2DULL);
     var->causal = find_causal(s, v);
@@ -279,6 +296,24 @@ void grs_sim_variant(const grs_sim_t *s, int64_t v, grs_sim_var_t *var)
     }
 }
 
+/* The hot loop: samples [i0, i1) of one population at one variant. Everything is a local or a
+ * restrict pointer so that the byte stores into cv do not force reloads. */
+static void hap_block(uint64_t kv, uint32_t keep, uint32_t miss, uint32_t frac, uint64_t T,
+                      int64_t i0, int64_t i1, uint32_t *GRS_RESTRICT U, uint8_t *GRS_RESTRICT cv)
+{
+    for (int64_t i = i0; i < i1; i++) {
+        uint64_t r0 = hap_draw(kv, (uint64_t)(2 * i));
+        uint64_t r1 = hap_draw(kv, (uint64_t)(2 * i + 1));
+        uint32_t u0 = U[2 * i], u1 = U[2 * i + 1];
+        if ((r0 & 0xFFFF) >= keep) u0 = (uint32_t)(r0 >> 32);
+        if ((r1 & 0xFFFF) >= keep) u1 = (uint32_t)(r1 >> 32);
+        U[2 * i] = u0; U[2 * i + 1] = u1;
+        cv[i] = (uint8_t)((u0 < T) | (u1 < T) << 1
+                          | (((r0 >> 16) & 0xFFFF) < miss) << 2
+                          | (((r1 >> 16) & 0xFFFF) < frac) << 3);
+    }
+}
+
 int grs_sim_genotypes(const grs_sim_t *s, int64_t v0, int64_t v1, uint8_t *codes)
 {
     const int64_t N = s->o.n_samples;
@@ -292,7 +327,8 @@ int grs_sim_genotypes(const grs_sim_t *s, int64_t v0, int64_t v1, uint8_t *codes
         uint64_t wkey[W];
         uint32_t wkeep[W];
         int64_t wlo = v0 - W < 0 ? 0 : v0 - W;
-        for (int64_t u = wlo; u < v0; u++) wkeep[u - wlo] = var_keep(s, u, chrom_of(s, u), &wkey[u - wlo]);
+        for (int64_t u = wlo; u < v0; u++)
+            wkeep[u - wlo] = var_keep(s, u, chrom_of(s, u), &wkey[u - wlo]);
         for (int64_t H = 0; H < 2 * N; H++) {
             for (int64_t u = v0 - 1;; u--) {
                 uint64_t key = 0;
@@ -305,24 +341,11 @@ int grs_sim_genotypes(const grs_sim_t *s, int64_t v0, int64_t v1, uint8_t *codes
         }
     }
     for (int64_t v = v0; v < v1; v++) {
-        uint8_t *cv = codes + (v - v0) * N;
         grs_sim_var_t *x = var;
         grs_sim_variant(s, v, x);
-        const uint64_t kv = x->key;
-        const uint32_t keep = x->keep16, miss = s->miss16, frac = s->frac16;
-        for (int k = 0; k < s->o.n_pops; k++) {
-            const uint64_t T = x->thr[k];
-            for (int64_t i = s->pop_start[k]; i < s->pop_start[k + 1]; i++) {
-                uint64_t r0 = hap_draw(kv, (uint64_t)(2 * i)), r1 = hap_draw(kv, (uint64_t)(2 * i + 1));
-                uint32_t u0 = U[2 * i], u1 = U[2 * i + 1];
-                if ((r0 & 0xFFFF) >= keep) u0 = (uint32_t)(r0 >> 32);
-                if ((r1 & 0xFFFF) >= keep) u1 = (uint32_t)(r1 >> 32);
-                U[2 * i] = u0; U[2 * i + 1] = u1;
-                cv[i] = (uint8_t)((u0 < T) | (u1 < T) << 1
-                                  | (((r0 >> 16) & 0xFFFF) < miss) << 2
-                                  | (((r1 >> 16) & 0xFFFF) < frac) << 3);
-            }
-        }
+        for (int k = 0; k < s->o.n_pops; k++)
+            hap_block(x->key, x->keep16, s->miss16, s->frac16, x->thr[k], s->pop_start[k],
+                      s->pop_start[k + 1], U, codes + (v - v0) * N);
     }
     free(var);
     free(U);
@@ -356,7 +379,9 @@ typedef struct job_s {
 static void job_free(job_t *j)
 {
     if (!j) return;
-    if (j->recs) for (int64_t v = 0; v < j->v1 - j->v0; v++) if (j->recs[v]) bcf_destroy(j->recs[v]);
+    if (j->recs)
+        for (int64_t v = 0; v < j->v1 - j->v0; v++)
+            if (j->recs[v]) bcf_destroy(j->recs[v]);
     free(j->recs); free(j->text); free(j->codes); free(j);
 }
 
@@ -388,8 +413,11 @@ static int job_text(job_t *j, grs_sim_var_t *var)
 {
     const grs_sim_t *s = j->s;
     const int64_t N = s->o.n_samples;
-    static const char gt_unph[8][5] = { "\t0/0", "\t0/1", "\t0/1", "\t1/1", "\t./.", "\t./.", "\t./.", "\t./." };
-    static const char gt_ph[8][5] = { "\t0|0", "\t1|0", "\t0|1", "\t1|1", "\t.|.", "\t.|.", "\t.|.", "\t.|." };
+    /* indexed by code & 7 (A0 | A1 | MISS); 4 bytes are copied, the NUL is never written */
+    static const char gt_unph[8][5] = { "\t0/0", "\t0/1", "\t0/1", "\t1/1",
+                                        "\t./.", "\t./.", "\t./.", "\t./." };
+    static const char gt_ph[8][5] = { "\t0|0", "\t1|0", "\t0|1", "\t1|1",
+                                      "\t.|.", "\t.|.", "\t.|.", "\t.|." };
     const char (*gt)[5] = s->o.phased ? gt_ph : gt_unph;
     size_t need = line_cap(s) * (size_t)(j->v1 - j->v0);
     if (j->text_cap < need) {
@@ -440,7 +468,8 @@ static int job_bcf(job_t *j, grs_sim_var_t *var)
     float *ds = s->o.dosage ? (float *)malloc((size_t)N * sizeof(float)) : NULL;
     int ret = GRS_ENOMEM, pass = bcf_hdr_id2int(j->hdr, BCF_DT_ID, "PASS");
     char al[4] = { 0, ',', 0, 0 }, id[32];
-    if (!gt || (s->o.dosage && !ds) || !(j->recs = (bcf1_t **)calloc((size_t)nv, sizeof(bcf1_t *)))) goto done;
+    if (!gt || (s->o.dosage && !ds)) goto done;
+    if (!(j->recs = (bcf1_t **)calloc((size_t)nv, sizeof(bcf1_t *)))) goto done;
     for (int64_t v = j->v0; v < j->v1; v++) {
         const uint8_t *cv = j->codes + (v - j->v0) * N;
         bcf1_t *b = j->recs[v - j->v0] = bcf_init();
@@ -691,12 +720,21 @@ static int write_genotypes(run_t *r, const char *fn, const char *tmp, int thread
             htsThreadPool tp = { pool, 0 };
             if (hts_set_thread_pool(r->hf, &tp) < 0) goto fail;
         }
-        if (bcf_hdr_write(r->hf, r->hdr) < 0) { grs_log_error("write error on '%s'", fn); goto fail; }
+        if (bcf_hdr_write(r->hf, r->hdr) < 0) {
+            grs_log_error("write error on '%s'", fn);
+            goto fail;
+        }
     }
-    if (pool && !(q = hts_tpool_process_init(pool, 2 * threads, 0))) { ret = GRS_ENOMEM; goto fail; }
+    if (pool && !(q = hts_tpool_process_init(pool, 2 * threads, 0))) {
+        ret = GRS_ENOMEM;
+        goto fail;
+    }
 
     for (int64_t v = 0; v < M; v += per_job) {
-        if (!(j = job_get(r, v, v + per_job < M ? v + per_job : M))) { ret = GRS_ENOMEM; goto fail; }
+        if (!(j = job_get(r, v, v + per_job < M ? v + per_job : M))) {
+            ret = GRS_ENOMEM;
+            goto fail;
+        }
         if (!pool) {
             job_run(j);
             ret = consume(r, j);
@@ -724,8 +762,12 @@ static int write_genotypes(run_t *r, const char *fn, const char *tmp, int thread
     }
     grs_progress_end();
     ret = GRS_OK;
-    if (r->bg) { if (bgzf_close(r->bg) < 0) { grs_log_error("write error on '%s'", fn); ret = GRS_EIO; } r->bg = NULL; }
-    if (r->hf) { if (hts_close(r->hf) < 0) { grs_log_error("write error on '%s'", fn); ret = GRS_EIO; } r->hf = NULL; }
+    if ((r->bg && bgzf_close(r->bg) < 0) || (r->hf && hts_close(r->hf) < 0)) {
+        grs_log_error("write error on '%s'", fn);
+        ret = GRS_EIO;
+    }
+    r->bg = NULL;
+    r->hf = NULL;
     if (q) hts_tpool_process_destroy(q);
     if (pool) hts_tpool_destroy(pool);
     spare_free(r);
@@ -748,6 +790,21 @@ fail:
 }
 
 /* ---- phenotypes, covariates, truth, omics, scoring file ------------------------------------- */
+static double snorm(const grs_sim_t *s, int tag, uint64_t idx)
+{
+    stream_t st = { skey(s, tag, idx), 0 };
+    return s_norm(&st);
+}
+
+/* Per-sample values derived once the genotypes are written. */
+typedef struct {
+    double *g, *qt, *lia, *cov;  /* genetic value, trait_qt, liability, covariate effect     */
+    int *sex, *age;
+    uint8_t *is_case;
+    double mG, vG, scale;        /* raw G mean and variance; weight = b_k * scale            */
+    double swap_shift;           /* PGS sum - g - mG * scale, from rows with effect = REF    */
+} traits_t;
+
 typedef struct { double l; int64_t i; } lrank_t;
 
 static int cmp_lrank(const void *a, const void *b)
@@ -757,298 +814,369 @@ static int cmp_lrank(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static double snorm(const grs_sim_t *s, int tag, uint64_t idx)
+static void traits_free(traits_t *t)
 {
-    stream_t st = { skey(s, tag, idx), 0 };
-    return s_norm(&st);
+    free(t->g); free(t->qt); free(t->lia); free(t->cov);
+    free(t->sex); free(t->age); free(t->is_case);
 }
 
+/* g, covariates, trait_qt, liability and cases (the architecture in simulate.h) */
+static int traits_compute(const grs_sim_t *s, const run_t *r, traits_t *t, grs_sim_summary_t *sum)
+{
+    const grs_sim_opts_t *o = &s->o;
+    const int64_t N = o->n_samples;
+    const size_t nd = (size_t)N * sizeof(double);
+    lrank_t *rank = (lrank_t *)malloc((size_t)N * sizeof(lrank_t));
+    if (!rank || !(t->g = (double *)malloc(nd)) || !(t->qt = (double *)malloc(nd))
+        || !(t->lia = (double *)malloc(nd)) || !(t->cov = (double *)malloc(nd))
+        || !(t->sex = (int *)malloc((size_t)N * sizeof(int)))
+        || !(t->age = (int *)malloc((size_t)N * sizeof(int)))
+        || !(t->is_case = (uint8_t *)calloc((size_t)N, 1))) {
+        free(rank);
+        return GRS_ENOMEM;
+    }
+    for (int64_t i = 0; i < N; i++) t->mG += r->G[i];
+    t->mG /= (double)N;
+    for (int64_t i = 0; i < N; i++) t->vG += (r->G[i] - t->mG) * (r->G[i] - t->mG);
+    t->vG = N > 1 ? t->vG / (double)(N - 1) : 0;
+    t->scale = t->vG > 0 ? sqrt(o->h2 / t->vG) : 0;
+    if (t->vG <= 0)
+        grs_log_warning("the causal variants do not vary in this cohort: genetic values are all 0");
+    const double se = sqrt(1 - o->h2);
+    for (int64_t i = 0; i < N; i++) {
+        int k = grs_sim_pop_of(s, i);
+        t->g[i] = (r->G[i] - t->mG) * t->scale;
+        t->sex[i] = (int)(skey(s, T_SEX, (uint64_t)i) >> 63) + 1;
+        t->age[i] = 40 + (int)(skey(s, T_AGE, (uint64_t)i) % 31);
+        t->cov[i] = 0.2 * k + 0.3 * (t->sex[i] == 1) + 0.02 * (t->age[i] - 55);
+        t->qt[i] = t->g[i] + se * snorm(s, T_EQ, (uint64_t)i) + t->cov[i];
+        t->lia[i] = t->g[i] + se * snorm(s, T_EL, (uint64_t)i) + t->cov[i];
+        rank[i].l = t->lia[i]; rank[i].i = i;
+    }
+    qsort(rank, (size_t)N, sizeof(lrank_t), cmp_lrank);
+    sum->n_cases = llround(o->prevalence * (double)N);
+    for (int64_t c = 0; c < sum->n_cases; c++) t->is_case[rank[c].i] = 1;
+    free(rank);
+
+    /* realised h2: squared correlation of trait_qt - c with g */
+    double mg = 0, my = 0, sgg = 0, syy = 0, sgy = 0;
+    for (int64_t i = 0; i < N; i++) { mg += t->g[i]; my += t->qt[i] - t->cov[i]; }
+    mg /= (double)N; my /= (double)N;
+    for (int64_t i = 0; i < N; i++) {
+        double a = t->g[i] - mg, b = t->qt[i] - t->cov[i] - my;
+        sgg += a * a; syy += b * b; sgy += a * b;
+    }
+    sum->realised_h2 = sgg > 0 && syy > 0 ? sgy * sgy / (sgg * syy) : 0;
+    sum->var_G_raw = t->vG;
+    sum->n_causal = s->n_causal;
+    return GRS_OK;
+}
+
+
+static int write_pgs(grs_out_t *w, const grs_sim_t *s, const run_t *r, traits_t *t,
+                     grs_sim_summary_t *sum)
+{
+    const grs_sim_opts_t *o = &s->o;
+    grs_sim_var_t *var = (grs_sim_var_t *)malloc(sizeof(*var));
+    if (!var) return GRS_ENOMEM;
+    grs_out_printf(w, "###PGS CATALOG SCORING FILE - see "
+                      "https://www.pgscatalog.org/downloads/#dl_ftp_scoring for additional information\n"
+                      "#format_version=2.0\n##POLYGENIC SCORE (PGS) INFORMATION\n"
+                      "#pgs_id=PGS_SIM%06" PRIu64 "\n#pgs_name=grs_simulate_seed%" PRIu64 "\n"
+                      "#trait_reported=simulated quantitative trait (trait_qt)\n"
+                      "#trait_mapped=\n#trait_efo=\n"
+                      "#genome_build=GRCh38\n#variants_number=%" PRId64 "\n#weight_type=beta\n"
+                      "##SOURCE INFORMATION\n#pgp_id=\n#citation=grs simulate (synthetic)\n",
+                   o->seed % 1000000, o->seed, s->n_causal);
+    grs_out_printf(w, "rsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight\n");
+    for (int64_t k = 0; k < s->n_causal; k++) {
+        int64_t v = s->causal[k];
+        double wt = r->beta[k] * t->scale;
+        int swap = k % SWAP_EVERY == SWAP_AT;
+        grs_sim_variant(s, v, var);
+        sum->n_swapped += swap;
+        if (swap) t->swap_shift += 2 * wt;   /* REF dosage = 2 - ALT dosage */
+        grs_out_printf(w, "rs%" PRId64 "\t%d\t%" PRId64 "\t%c\t%c\t%.8g\n", v + 1, var->chrom,
+                       var->pos, swap ? var->ref : var->alt, swap ? var->alt : var->ref,
+                       swap ? -wt : wt);
+    }
+    free(var);
+    return GRS_OK;
+}
+
+static void write_pheno(grs_out_t *w, const grs_sim_t *s, const traits_t *t)
+{
+    char name[48];
+    grs_out_printf(w, "FID\tIID\ttrait_bin\ttrait_qt\n");
+    for (int64_t i = 0; i < s->o.n_samples; i++) {
+        sample_name(name, sizeof(name), s, i);
+        grs_out_printf(w, "%s\t%s\t%d\t%.6f\n", name, name, t->is_case[i] ? 2 : 1, t->qt[i]);
+    }
+}
+
+static void write_covar(grs_out_t *w, const grs_sim_t *s, const traits_t *t)
+{
+    const int64_t N = s->o.n_samples;
+    double cen[GRS_SIM_MAX_POPS][4];
+    char name[48];
+    for (int k = 0; k < s->o.n_pops; k++)
+        for (int c = 0; c < 4; c++) cen[k][c] = snorm(s, T_CENTROID, (uint64_t)(k * 4 + c));
+    grs_out_printf(w, "FID\tIID\tsex\tage\tpopulation\tPC1\tPC2\tPC3\tPC4\n");
+    for (int64_t i = 0; i < N; i++) {
+        int k = grs_sim_pop_of(s, i);
+        stream_t st = { skey(s, T_PC, (uint64_t)i), 0 };
+        sample_name(name, sizeof(name), s, i);
+        grs_out_printf(w, "%s\t%s\t%d\t%d\tPOP%d", name, name, t->sex[i], t->age[i], k + 1);
+        for (int c = 0; c < 4; c++)
+            grs_out_printf(w, "\t%.6g", (cen[k][c] + 0.25 * s_norm(&st)) / sqrt((double)N));
+        grs_out_printf(w, "\n");
+    }
+}
+
+static void write_truth(grs_out_t *w, const grs_sim_t *s, const traits_t *t)
+{
+    char name[48];
+    grs_out_printf(w, "FID\tIID\tpopulation\tgenetic_value\tliability\tcovariate_effect\n");
+    for (int64_t i = 0; i < s->o.n_samples; i++) {
+        sample_name(name, sizeof(name), s, i);
+        grs_out_printf(w, "%s\t%s\tPOP%d\t%.8g\t%.8g\t%.8g\n", name, name, grs_sim_pop_of(s, i) + 1,
+                       t->g[i], t->lia[i], t->cov[i]);
+    }
+}
+
+/* ---- omics ---------------------------------------------------------------------------------- */
 typedef struct {
-    char kind[8];       /* "cis", "trait", "noise" */
-    int64_t variant;    /* cis: variant index */
-    const char *driver; /* trait: "liability" or "trait_qt" */
+    char kind[8];       /* "cis", "trait", "noise"                          */
+    int64_t variant;    /* cis: variant index                               */
+    const char *driver; /* trait: "liability" or "trait_qt"                 */
     double effect, shift, scale;
+    double xm, xsd;     /* cis: mean and SD of the variant's true ALT count */
 } feat_t;
 
-static char *out_name(const char *prefix, const char *ext) { return grs_sprintf("%s%s", prefix, ext); }
+static void omics_params(const grs_sim_t *s, const run_t *r, feat_t *feat)
+{
+    const int64_t N = s->o.n_samples;
+    const int F = s->o.n_omics, F_cis = F / 4, F_trait = F / 4;
+    for (int f = 0; f < F; f++) {
+        stream_t st = { skey(s, T_OMICS_PAR, (uint64_t)f), 0 };
+        double sign = s_unif(&st) < 0.5 ? -1 : 1;
+        feat[f].shift = 5 + 2 * s_norm(&st);
+        feat[f].scale = 0.5 + 1.5 * s_unif(&st);
+        if (f < F_cis) {
+            const uint8_t *x = r->cis_x + (size_t)f * (size_t)N;
+            double m = 0, q = 0;
+            strcpy(feat[f].kind, "cis");
+            feat[f].variant = r->cis_v[f];
+            feat[f].effect = sign * (0.3 + 0.7 * s_unif(&st));
+            for (int64_t i = 0; i < N; i++) m += x[i];
+            m /= (double)N;
+            for (int64_t i = 0; i < N; i++) q += (x[i] - m) * (x[i] - m);
+            feat[f].xm = m;
+            feat[f].xsd = q > 0 ? sqrt(q / (double)N) : 1;
+        } else if (f < F_cis + F_trait) {
+            strcpy(feat[f].kind, "trait");
+            feat[f].driver = (f - F_cis) % 2 == 0 ? "liability" : "trait_qt";
+            feat[f].effect = sign * (0.2 + 0.4 * s_unif(&st));
+        } else {
+            strcpy(feat[f].kind, "noise");
+        }
+    }
+}
+
+static void mean_sd(const double *x, int64_t n, double *m, double *sd)
+{
+    double a = 0, q = 0;
+    for (int64_t i = 0; i < n; i++) a += x[i];
+    a /= (double)n;
+    for (int64_t i = 0; i < n; i++) q += (x[i] - a) * (x[i] - a);
+    *m = a;
+    *sd = q > 0 ? sqrt(q / (double)n) : 1;
+}
+
+static int write_omics(grs_out_t *w, const grs_sim_t *s, const run_t *r, const traits_t *t,
+                       const feat_t *feat)
+{
+    const int64_t N = s->o.n_samples;
+    const int F = s->o.n_omics, F_cis = F / 4, F_trait = F / 4;
+    const uint64_t na_thr = (uint64_t)(0.01 * 18446744073709551616.0);
+    double ml, sl, mq, sq;
+    char name[48], *line = (char *)malloc((size_t)F * 24 + 64);   /* printf per cell is slow */
+    if (!line) return GRS_ENOMEM;
+    mean_sd(t->lia, N, &ml, &sl);
+    mean_sd(t->qt, N, &mq, &sq);
+    grs_out_printf(w, "IID");
+    for (int f = 0; f < F; f++) grs_out_printf(w, "\tF%04d", f + 1);
+    grs_out_printf(w, "\n");
+    for (int64_t i = 0; i < N; i++) {
+        char *p = line;
+        sample_name(name, sizeof(name), s, i);
+        p = stpcpy(p, name);
+        for (int f = 0; f < F; f++) {
+            const feat_t *ft = &feat[f];
+            uint64_t cell = (uint64_t)i * (uint64_t)F + (uint64_t)f;
+            if (skey(s, T_OMICS_NA, cell) < na_thr) { p = stpcpy(p, "\tNA"); continue; }
+            double x = snorm(s, T_OMICS, cell);
+            if (f < F_cis)
+                x += ft->effect * (r->cis_x[(size_t)f * (size_t)N + (size_t)i] - ft->xm) / ft->xsd;
+            else if (f < F_cis + F_trait)
+                x += ft->effect * (ft->driver[0] == 'l' ? (t->lia[i] - ml) / sl
+                                                        : (t->qt[i] - mq) / sq);
+            *p++ = '\t';
+            p = put_fixed4(p, ft->shift + ft->scale * x);
+        }
+        *p++ = '\n';
+        grs_out_write(w, line, (size_t)(p - line));
+    }
+    free(line);
+    return GRS_OK;
+}
+
+/* sim.json: the parameters, the codings and the truth a check needs */
+static void write_json(grs_out_t *w, const grs_sim_t *s, const run_t *r, const traits_t *t,
+                       const feat_t *feat, const grs_sim_summary_t *sum)
+{
+    const grs_sim_opts_t *o = &s->o;
+    const int F = o->n_omics;
+    char name[48];
+    grs_json_t js;
+    grs_json_begin(&js, w);
+    grs_json_str(&js, "tool", "grs simulate");
+    grs_json_str(&js, "version", o->version);
+    grs_json_obj(&js, "parameters");
+    grs_json_int(&js, "seed", (int64_t)o->seed);
+    grs_json_int(&js, "samples", o->n_samples);
+    grs_json_int(&js, "variants", o->n_variants);
+    grs_json_int(&js, "populations", o->n_pops);
+    grs_json_int(&js, "chromosomes", o->n_chrom);
+    grs_json_int(&js, "score_variants", s->n_causal);
+    grs_json_num(&js, "fst", o->fst);
+    grs_json_num(&js, "ld", o->ld);
+    grs_json_num(&js, "hotspot_rate", HOTSPOT_RATE);
+    grs_json_num(&js, "missing_rate", o->missing_rate);
+    grs_json_bool(&js, "dosage", o->dosage);
+    grs_json_num(&js, "dosage_frac", o->dosage_frac);
+    grs_json_bool(&js, "phased", o->phased);
+    grs_json_num(&js, "h2", o->h2);
+    grs_json_num(&js, "prevalence", o->prevalence);
+    grs_json_int(&js, "omics_features", F);
+    grs_json_close(&js, '}');
+    grs_json_obj(&js, "codings");
+    grs_json_str(&js, "trait_bin", "PLINK: 1 = control, 2 = case (top prevalence*N liabilities)");
+    grs_json_str(&js, "sex", "1 = male, 2 = female");
+    grs_json_str(&js, "covariate_effect", "0.2*population_index0 + 0.3*male + 0.02*(age-55)");
+    grs_json_str(&js, "trait_qt", "genetic_value + N(0,1-h2) + covariate_effect");
+    grs_json_str(&js, "liability",
+                 "genetic_value + N(0,1-h2) + covariate_effect (independent noise)");
+    grs_json_str(&js, "genetic_value", "sum of true effects x true ALT counts, centred, var = h2");
+    grs_json_str(&js, "pgs", "effect_weight = true per-allele effect; rows with effect_allele = REF "
+                             "have the weight negated");
+    grs_json_close(&js, '}');
+    grs_json_obj(&js, "realised");
+    grs_json_int(&js, "cases", sum->n_cases);
+    grs_json_int(&js, "controls", o->n_samples - sum->n_cases);
+    grs_json_num(&js, "h2_qt", sum->realised_h2);
+    grs_json_num(&js, "raw_genetic_variance", t->vG);
+    grs_json_num(&js, "weight_scale", t->scale);
+    grs_json_num(&js, "pgs_sum_minus_genetic_value", t->mG * t->scale - t->swap_shift);
+    grs_json_int(&js, "missing_calls", r->n_missing);
+    grs_json_int(&js, "swapped_effect_alleles", sum->n_swapped);
+    grs_json_close(&js, '}');
+    grs_json_arr(&js, "omics_features");
+    for (int f = 0; f < F; f++) {
+        grs_json_obj(&js, NULL);
+        snprintf(name, sizeof(name), "F%04d", f + 1);
+        grs_json_str(&js, "name", name);
+        grs_json_str(&js, "kind", feat[f].kind);
+        if (feat[f].kind[0] == 'c') {
+            snprintf(name, sizeof(name), "rs%" PRId64, feat[f].variant + 1);
+            grs_json_str(&js, "variant", name);
+        }
+        if (feat[f].driver) grs_json_str(&js, "driver", feat[f].driver);
+        grs_json_num(&js, "effect", feat[f].effect);
+        grs_json_num(&js, "shift", feat[f].shift);
+        grs_json_num(&js, "scale", feat[f].scale);
+        grs_json_close(&js, '}');
+    }
+    grs_json_close(&js, ']');
+    grs_json_end(&js);
+}
+
+/* ---- the whole run -------------------------------------------------------------------------- */
+static char *out_name(const char *prefix, const char *ext)
+{
+    return grs_sprintf("%s%s", prefix, ext);
+}
 
 int grs_sim_run(const grs_sim_opts_t *opt, grs_sim_summary_t *sum)
 {
+    enum { MAX_OUT = 8 };
     grs_sim_t *s = NULL;
     run_t r;
+    traits_t t;
     int ret, n_out = 0, committed = 0;
-    enum { MAX_OUT = 8 };
     grs_out_t *out[MAX_OUT] = { NULL };
     char *final_fn[MAX_OUT] = { NULL };
-    char *geno_fn = NULL, *geno_tmp = NULL, name[48];
-    double *g = NULL, *qt = NULL, *lia = NULL, *cov = NULL;
-    int *sex = NULL, *age = NULL;
-    uint8_t *is_case = NULL;
-    lrank_t *rank = NULL;
+    char *geno_fn = NULL, *geno_tmp = NULL;
     feat_t *feat = NULL;
-    grs_sim_var_t *var = NULL;
-    double t0 = grs_wall_seconds(), swap_shift = 0;
+    double t0 = grs_wall_seconds();
 
     memset(&r, 0, sizeof(r));
+    memset(&t, 0, sizeof(t));
     memset(sum, 0, sizeof(*sum));
     if ((ret = grs_sim_init(opt, &s)) < 0) return ret;
     const grs_sim_opts_t *o = &s->o;
     const int64_t N = o->n_samples, K = s->n_causal;
-    const int F = o->n_omics, F_cis = F / 4, F_trait = F / 4;
+    const int F = o->n_omics, F_cis = F / 4;
     ret = GRS_ENOMEM;
     r.s = s;
     r.n_cis = F_cis;
-    if (!(r.G = (double *)calloc((size_t)N, sizeof(double))) || !(r.beta = (double *)malloc((size_t)K * sizeof(double)))
+    if (!(r.G = (double *)calloc((size_t)N, sizeof(double)))
+        || !(r.beta = (double *)malloc((size_t)K * sizeof(double)))
         || !(r.cis_v = (int64_t *)malloc((size_t)(F_cis + 1) * sizeof(int64_t)))
         || !(r.cis_x = (uint8_t *)calloc((size_t)F_cis * (size_t)N + 1, 1))
-        || !(var = (grs_sim_var_t *)malloc(sizeof(*var)))
         || !(feat = (feat_t *)calloc((size_t)F + 1, sizeof(feat_t))))
         goto fail;
     for (int64_t k = 0; k < K; k++) r.beta[k] = snorm(s, T_BETA, (uint64_t)k);
-    for (int f = 0; f < F_cis; f++) {
+    for (int f = 0; f < F_cis; f++) {   /* one cis variant per stratum of the genome */
         double u = u01(skey(s, T_CIS, (uint64_t)f));
         int64_t v = (int64_t)floor(((double)f + u) * (double)o->n_variants / (double)F_cis);
         r.cis_v[f] = v >= o->n_variants ? o->n_variants - 1 : v;
         if (f > 0 && r.cis_v[f] < r.cis_v[f - 1]) r.cis_v[f] = r.cis_v[f - 1];
     }
 
-    /* 1. genotypes */
+    /* 1. genotypes, streamed; the causal and cis genotypes are kept on the way */
     geno_fn = out_name(o->out, o->format == GRS_SIM_BCF ? ".bcf" : ".vcf.gz");
     if (!geno_fn || !(geno_tmp = grs_tmp_name(geno_fn))) goto fail;
     grs_cleanup_register(geno_tmp);
     if ((ret = write_genotypes(&r, geno_fn, geno_tmp, o->threads)) < 0) goto fail;
     sum->seconds_genotypes = grs_wall_seconds() - t0;
     sum->n_missing_calls = r.n_missing;
-    ret = GRS_ENOMEM;
 
-    /* 2. genetic values, covariates, traits */
-    if (!(g = (double *)malloc((size_t)N * sizeof(double))) || !(qt = (double *)malloc((size_t)N * sizeof(double)))
-        || !(lia = (double *)malloc((size_t)N * sizeof(double))) || !(cov = (double *)malloc((size_t)N * sizeof(double)))
-        || !(sex = (int *)malloc((size_t)N * sizeof(int))) || !(age = (int *)malloc((size_t)N * sizeof(int)))
-        || !(is_case = (uint8_t *)calloc((size_t)N, 1)) || !(rank = (lrank_t *)malloc((size_t)N * sizeof(lrank_t))))
-        goto fail;
-    double mG = 0, vG = 0;
-    for (int64_t i = 0; i < N; i++) mG += r.G[i];
-    mG /= (double)N;
-    for (int64_t i = 0; i < N; i++) vG += (r.G[i] - mG) * (r.G[i] - mG);
-    vG = N > 1 ? vG / (double)(N - 1) : 0;
-    double scale = vG > 0 ? sqrt(o->h2 / vG) : 0;
-    if (vG <= 0) grs_log_warning("the causal variants do not vary in this cohort: genetic values are all 0");
-    sum->var_G_raw = vG;
-    const double se = sqrt(1 - o->h2);
-    for (int64_t i = 0; i < N; i++) {
-        int k = grs_sim_pop_of(s, i);
-        g[i] = (r.G[i] - mG) * scale;
-        sex[i] = (int)(skey(s, T_SEX, (uint64_t)i) >> 63) + 1;
-        age[i] = 40 + (int)(skey(s, T_AGE, (uint64_t)i) % 31);
-        cov[i] = 0.2 * k + 0.3 * (sex[i] == 1) + 0.02 * (age[i] - 55);
-        qt[i] = g[i] + se * snorm(s, T_EQ, (uint64_t)i) + cov[i];
-        lia[i] = g[i] + se * snorm(s, T_EL, (uint64_t)i) + cov[i];
-        rank[i].l = lia[i]; rank[i].i = i;
-    }
-    qsort(rank, (size_t)N, sizeof(lrank_t), cmp_lrank);
-    sum->n_cases = llround(o->prevalence * (double)N);
-    for (int64_t c = 0; c < sum->n_cases; c++) is_case[rank[c].i] = 1;
-    {   /* realised h2: squared correlation of trait_qt - c with g */
-        double mg = 0, my = 0, sgg = 0, syy = 0, sgy = 0;
-        for (int64_t i = 0; i < N; i++) { mg += g[i]; my += qt[i] - cov[i]; }
-        mg /= (double)N; my /= (double)N;
-        for (int64_t i = 0; i < N; i++) {
-            double a = g[i] - mg, b = qt[i] - cov[i] - my;
-            sgg += a * a; syy += b * b; sgy += a * b;
+    /* 2. traits; 3. the text outputs, each under a temporary name */
+    if ((ret = traits_compute(s, &r, &t, sum)) < 0) goto fail;
+    omics_params(s, &r, feat);
+    static const char *const ext[] = { ".pgs.txt", ".pheno.tsv", ".covar.tsv", ".truth.tsv",
+                                       ".omics.tsv.gz", ".sim.json" };
+    for (int k = 0; k < 6; k++) {
+        if (k == 4 && F == 0) continue;
+        ret = GRS_ENOMEM;
+        if (!(final_fn[n_out] = out_name(o->out, ext[k]))) goto fail;
+        ret = GRS_EIO;
+        if (!(out[n_out] = grs_out_open(final_fn[n_out], k == 4))) goto fail;
+        grs_out_t *w = out[n_out++];
+        ret = GRS_OK;
+        switch (k) {
+        case 0: ret = write_pgs(w, s, &r, &t, sum); break;
+        case 1: write_pheno(w, s, &t); break;
+        case 2: write_covar(w, s, &t); break;
+        case 3: write_truth(w, s, &t); break;
+        case 4: ret = write_omics(w, s, &r, &t, feat); break;
+        default: write_json(w, s, &r, &t, feat, sum); break;
         }
-        sum->realised_h2 = sgg > 0 && syy > 0 ? sgy * sgy / (sgg * syy) : 0;
+        if (ret < 0) goto fail;
     }
-    sum->n_causal = K;
-
-    /* 3. the text outputs, each under a temporary name */
-#define OPEN(ext, gz) do { \
-        if (!(final_fn[n_out] = out_name(o->out, ext))) goto fail; \
-        if (!(out[n_out] = grs_out_open(final_fn[n_out], gz))) { ret = GRS_EIO; goto fail; } \
-        n_out++; } while (0)
-    /* scoring file */
-    OPEN(".pgs.txt", 0);
-    {
-        grs_out_t *w = out[n_out - 1];
-        grs_out_printf(w, "###PGS CATALOG SCORING FILE - see https://www.pgscatalog.org/downloads/#dl_ftp_scoring "
-                          "for additional information\n#format_version=2.0\n##POLYGENIC SCORE (PGS) INFORMATION\n"
-                          "#pgs_id=PGS_SIM%06" PRIu64 "\n#pgs_name=grs_simulate_seed%" PRIu64 "\n"
-                          "#trait_reported=simulated quantitative trait (trait_qt)\n#trait_mapped=\n#trait_efo=\n"
-                          "#genome_build=GRCh38\n#variants_number=%" PRId64 "\n#weight_type=beta\n"
-                          "##SOURCE INFORMATION\n#pgp_id=\n#citation=grs simulate (synthetic)\n",
-                       o->seed % 1000000, o->seed, K);
-        grs_out_printf(w, "rsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight\n");
-        for (int64_t k = 0; k < K; k++) {
-            int64_t v = s->causal[k];
-            double wt = r.beta[k] * scale;
-            int swap = k % SWAP_EVERY == SWAP_AT;
-            grs_sim_variant(s, v, var);
-            sum->n_swapped += swap;
-            if (swap) swap_shift += 2 * wt;   /* REF dosage = 2 - ALT dosage */
-            grs_out_printf(w, "rs%" PRId64 "\t%d\t%" PRId64 "\t%c\t%c\t%.8g\n", v + 1, var->chrom, var->pos,
-                           swap ? var->ref : var->alt, swap ? var->alt : var->ref, swap ? -wt : wt);
-        }
-    }
-    OPEN(".pheno.tsv", 0);
-    grs_out_printf(out[n_out - 1], "FID\tIID\ttrait_bin\ttrait_qt\n");
-    for (int64_t i = 0; i < N; i++) {
-        sample_name(name, sizeof(name), s, i);
-        grs_out_printf(out[n_out - 1], "%s\t%s\t%d\t%.6f\n", name, name, is_case[i] ? 2 : 1, qt[i]);
-    }
-    OPEN(".covar.tsv", 0);
-    {
-        double cen[GRS_SIM_MAX_POPS][4];
-        for (int k = 0; k < o->n_pops; k++)
-            for (int c = 0; c < 4; c++) cen[k][c] = snorm(s, T_CENTROID, (uint64_t)(k * 4 + c));
-        grs_out_printf(out[n_out - 1], "FID\tIID\tsex\tage\tpopulation\tPC1\tPC2\tPC3\tPC4\n");
-        for (int64_t i = 0; i < N; i++) {
-            int k = grs_sim_pop_of(s, i);
-            sample_name(name, sizeof(name), s, i);
-            grs_out_printf(out[n_out - 1], "%s\t%s\t%d\t%d\tPOP%d", name, name, sex[i], age[i], k + 1);
-            stream_t st = { skey(s, T_PC, (uint64_t)i), 0 };
-            for (int c = 0; c < 4; c++)
-                grs_out_printf(out[n_out - 1], "\t%.6g", (cen[k][c] + 0.25 * s_norm(&st)) / sqrt((double)N));
-            grs_out_printf(out[n_out - 1], "\n");
-        }
-    }
-    OPEN(".truth.tsv", 0);
-    grs_out_printf(out[n_out - 1], "FID\tIID\tpopulation\tgenetic_value\tliability\tcovariate_effect\n");
-    for (int64_t i = 0; i < N; i++) {
-        sample_name(name, sizeof(name), s, i);
-        grs_out_printf(out[n_out - 1], "%s\t%s\tPOP%d\t%.8g\t%.8g\t%.8g\n", name, name,
-                       grs_sim_pop_of(s, i) + 1, g[i], lia[i], cov[i]);
-    }
-    if (F > 0) {
-        /* per-feature parameters; z-scores of the trait drivers */
-        double ml = 0, sl = 0, mq = 0, sq = 0;
-        for (int64_t i = 0; i < N; i++) { ml += lia[i]; mq += qt[i]; }
-        ml /= (double)N; mq /= (double)N;
-        for (int64_t i = 0; i < N; i++) { sl += (lia[i] - ml) * (lia[i] - ml); sq += (qt[i] - mq) * (qt[i] - mq); }
-        sl = sl > 0 ? sqrt(sl / (double)N) : 1; sq = sq > 0 ? sqrt(sq / (double)N) : 1;
-        double *xm = (double *)calloc(2 * (size_t)F_cis + 2, sizeof(double)), *xsd = xm + F_cis + 1;
-        if (!xm) goto fail;
-        for (int f = 0; f < F; f++) {
-            stream_t st = { skey(s, T_OMICS_PAR, (uint64_t)f), 0 };
-            double sign = s_unif(&st) < 0.5 ? -1 : 1;
-            feat[f].shift = 5 + 2 * s_norm(&st);
-            feat[f].scale = 0.5 + 1.5 * s_unif(&st);
-            if (f < F_cis) {
-                strcpy(feat[f].kind, "cis");
-                feat[f].variant = r.cis_v[f];
-                feat[f].effect = sign * (0.3 + 0.7 * s_unif(&st));
-                double m = 0, q = 0;
-                for (int64_t i = 0; i < N; i++) m += r.cis_x[(size_t)f * (size_t)N + (size_t)i];
-                m /= (double)N;
-                for (int64_t i = 0; i < N; i++) {
-                    double d = r.cis_x[(size_t)f * (size_t)N + (size_t)i] - m;
-                    q += d * d;
-                }
-                xm[f] = m;
-                xsd[f] = q > 0 ? sqrt(q / (double)N) : 1;
-            } else if (f < F_cis + F_trait) {
-                strcpy(feat[f].kind, "trait");
-                feat[f].driver = (f - F_cis) % 2 == 0 ? "liability" : "trait_qt";
-                feat[f].effect = sign * (0.2 + 0.4 * s_unif(&st));
-            } else {
-                strcpy(feat[f].kind, "noise");
-            }
-        }
-        OPEN(".omics.tsv.gz", 1);
-        grs_out_t *w = out[n_out - 1];
-        grs_out_printf(w, "IID");
-        for (int f = 0; f < F; f++) grs_out_printf(w, "\tF%04d", f + 1);
-        grs_out_printf(w, "\n");
-        const uint64_t na_thr = (uint64_t)(0.01 * 18446744073709551616.0);
-        char *line = (char *)malloc((size_t)F * 24 + 64);   /* printf per cell is the slow part */
-        if (!line) { free(xm); goto fail; }
-        for (int64_t i = 0; i < N; i++) {
-            char *p = line;
-            sample_name(name, sizeof(name), s, i);
-            p = stpcpy(p, name);
-            for (int f = 0; f < F; f++) {
-                uint64_t cell = (uint64_t)i * (uint64_t)F + (uint64_t)f;
-                if (skey(s, T_OMICS_NA, cell) < na_thr) { p = stpcpy(p, "\tNA"); continue; }
-                double x = snorm(s, T_OMICS, cell);
-                if (f < F_cis) x += feat[f].effect * (r.cis_x[(size_t)f * (size_t)N + (size_t)i] - xm[f]) / xsd[f];
-                else if (f < F_cis + F_trait)
-                    x += feat[f].effect * (feat[f].driver[0] == 'l' ? (lia[i] - ml) / sl : (qt[i] - mq) / sq);
-                *p++ = '\t';
-                p = put_fixed4(p, feat[f].shift + feat[f].scale * x);
-            }
-            *p++ = '\n';
-            grs_out_write(w, line, (size_t)(p - line));
-        }
-        free(line);
-        free(xm);
-    }
-    /* sim.json: the parameters, the codings and the truth a check needs */
-    OPEN(".sim.json", 0);
-    {
-        grs_json_t js;
-        grs_json_begin(&js, out[n_out - 1]);
-        grs_json_str(&js, "tool", "grs simulate");
-        grs_json_str(&js, "version", o->version);
-        grs_json_obj(&js, "parameters");
-        grs_json_int(&js, "seed", (int64_t)o->seed);
-        grs_json_int(&js, "samples", N);
-        grs_json_int(&js, "variants", o->n_variants);
-        grs_json_int(&js, "populations", o->n_pops);
-        grs_json_int(&js, "chromosomes", o->n_chrom);
-        grs_json_int(&js, "score_variants", K);
-        grs_json_num(&js, "fst", o->fst);
-        grs_json_num(&js, "ld", o->ld);
-        grs_json_num(&js, "hotspot_rate", HOTSPOT_RATE);
-        grs_json_num(&js, "missing_rate", o->missing_rate);
-        grs_json_bool(&js, "dosage", o->dosage);
-        grs_json_num(&js, "dosage_frac", o->dosage_frac);
-        grs_json_bool(&js, "phased", o->phased);
-        grs_json_num(&js, "h2", o->h2);
-        grs_json_num(&js, "prevalence", o->prevalence);
-        grs_json_int(&js, "omics_features", F);
-        grs_json_close(&js, '}');
-        grs_json_obj(&js, "codings");
-        grs_json_str(&js, "trait_bin", "PLINK: 1 = control, 2 = case (top prevalence*N liabilities)");
-        grs_json_str(&js, "sex", "1 = male, 2 = female");
-        grs_json_str(&js, "covariate_effect", "0.2*population_index0 + 0.3*male + 0.02*(age-55)");
-        grs_json_str(&js, "trait_qt", "genetic_value + N(0,1-h2) + covariate_effect");
-        grs_json_str(&js, "liability", "genetic_value + N(0,1-h2) + covariate_effect (independent noise)");
-        grs_json_str(&js, "genetic_value", "sum of true effects x true ALT counts, centred, var = h2");
-        grs_json_str(&js, "pgs", "effect_weight = true per-allele effect; rows with effect_allele = REF have the "
-                                 "weight negated");
-        grs_json_close(&js, '}');
-        grs_json_obj(&js, "realised");
-        grs_json_int(&js, "cases", sum->n_cases);
-        grs_json_int(&js, "controls", N - sum->n_cases);
-        grs_json_num(&js, "h2_qt", sum->realised_h2);
-        grs_json_num(&js, "raw_genetic_variance", vG);
-        grs_json_num(&js, "weight_scale", scale);
-        grs_json_num(&js, "pgs_sum_minus_genetic_value", mG * scale - swap_shift);
-        grs_json_int(&js, "missing_calls", r.n_missing);
-        grs_json_int(&js, "swapped_effect_alleles", sum->n_swapped);
-        grs_json_close(&js, '}');
-        grs_json_arr(&js, "omics_features");
-        for (int f = 0; f < F; f++) {
-            grs_json_obj(&js, NULL);
-            snprintf(name, sizeof(name), "F%04d", f + 1);
-            grs_json_str(&js, "name", name);
-            grs_json_str(&js, "kind", feat[f].kind);
-            if (f < F_cis) {
-                snprintf(name, sizeof(name), "rs%" PRId64, feat[f].variant + 1);
-                grs_json_str(&js, "variant", name);
-            }
-            if (feat[f].driver) grs_json_str(&js, "driver", feat[f].driver);
-            grs_json_num(&js, "effect", feat[f].effect);
-            grs_json_num(&js, "shift", feat[f].shift);
-            grs_json_num(&js, "scale", feat[f].scale);
-            grs_json_close(&js, '}');
-        }
-        grs_json_close(&js, ']');
-        grs_json_end(&js);
-    }
-#undef OPEN
 
     /* 4. commit: the text files, then the genotypes; undo the renames if one fails */
-    ret = GRS_OK;
     for (committed = 0; committed < n_out; committed++) {
         int st = grs_out_close(out[committed], 1);
         out[committed] = NULL;
@@ -1071,8 +1199,8 @@ fail:
 done:
     for (int k = 0; k < n_out; k++) free(final_fn[k]);
     free(geno_fn); free(geno_tmp);
-    free(g); free(qt); free(lia); free(cov); free(sex); free(age); free(is_case); free(rank);
-    free(feat); free(var);
+    traits_free(&t);
+    free(feat);
     free(r.G); free(r.beta); free(r.cis_v); free(r.cis_x);
     if (r.hdr) bcf_hdr_destroy(r.hdr);
     grs_sim_destroy(s);

@@ -200,12 +200,13 @@ static int fit_alloc(grs_fit_t *f, int64_t n, int p)
 /* log(1 + e^x) without overflow */
 static double log1pexp(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-static double logit_loglik(int64_t n, int p, const double *X, const double *y, const double *b)
+static double logit_loglik(int64_t n, int p, const double *X, const double *off, const double *y,
+                           const double *b)
 {
     double ll = 0;
     for (int64_t i = 0; i < n; i++) {
         const double *x = X + i * p;
-        double eta = 0;
+        double eta = off ? off[i] : 0;
         for (int j = 0; j < p; j++) eta += x[j] * b[j];
         ll += y[i] * eta - log1pexp(eta);
     }
@@ -213,14 +214,14 @@ static double logit_loglik(int64_t n, int p, const double *X, const double *y, c
 }
 
 /* information XᵀWX (full p×p) and score Xᵀ(y - μ) at b */
-static void logit_info(int64_t n, int p, const double *X, const double *y, const double *b, double *H,
-                       double *g)
+static void logit_info(int64_t n, int p, const double *X, const double *off, const double *y,
+                       const double *b, double *H, double *g)
 {
     memset(H, 0, (size_t)p * p * sizeof(double));
     memset(g, 0, p * sizeof(double));
     for (int64_t i = 0; i < n; i++) {
         const double *x = X + i * p;
-        double eta = 0;
+        double eta = off ? off[i] : 0;
         for (int j = 0; j < p; j++) eta += x[j] * b[j];
         double mu = 1 / (1 + exp(-eta)), w = mu * (1 - mu), r = y[i] - mu;
         for (int j = 0; j < p; j++) {
@@ -235,6 +236,12 @@ static void logit_info(int64_t n, int p, const double *X, const double *y, const
 
 int grs_stats_logistic(int64_t n, int p, const double *X, const double *y, grs_fit_t *fit)
 {
+    return grs_stats_logistic_offset(n, p, X, NULL, y, fit);
+}
+
+int grs_stats_logistic_offset(int64_t n, int p, const double *X, const double *off, const double *y,
+                              grs_fit_t *fit)
+{
     int ret = fit_alloc(fit, n, p), converged = 0;
     double *H = NULL, *g = NULL, *bn = NULL, *work = NULL;
     if (ret < 0) return ret;
@@ -242,16 +249,16 @@ int grs_stats_logistic(int64_t n, int p, const double *X, const double *y, grs_f
     H = (double *)malloc(((size_t)p * p + 3 * (size_t)p) * sizeof(double));
     if (!H) { ret = GRS_ENOMEM; goto fail; }
     g = H + (size_t)p * p; bn = g + p; work = bn + p;
-    double *b = fit->beta, ll = logit_loglik(n, p, X, y, b);
+    double *b = fit->beta, ll = logit_loglik(n, p, X, off, y, b);
     for (fit->iter = 1; fit->iter <= 100; fit->iter++) {
-        logit_info(n, p, X, y, b, H, g);
+        logit_info(n, p, X, off, y, b, H, g);
         if ((ret = cholesky(H, p)) < 0) goto fail;
         chol_solve(H, p, g);                 /* g is now the Newton step */
         double step = 1, lln = ll, dmax = 0;
         for (int j = 0; j < p; j++) dmax = fmax(dmax, fabs(g[j]));
         for (int h = 0; h < 40; h++, step *= 0.5) {
             for (int j = 0; j < p; j++) bn[j] = b[j] + step * g[j];
-            lln = logit_loglik(n, p, X, y, bn);
+            lln = logit_loglik(n, p, X, off, y, bn);
             if (lln >= ll - 1e-12 * fabs(ll)) break;
         }
         memcpy(b, bn, p * sizeof(double));
@@ -261,7 +268,7 @@ int grs_stats_logistic(int64_t n, int p, const double *X, const double *y, grs_f
     if (!converged) { ret = GRS_EDEGENERATE; goto fail; }
     /* separation shows as fitted probabilities of exactly 0 or 1 with diverging coefficients */
     for (int j = 0; j < p; j++) if (!isfinite(b[j]) || fabs(b[j]) > 1e6) { ret = GRS_EDEGENERATE; goto fail; }
-    logit_info(n, p, X, y, b, H, g);
+    logit_info(n, p, X, off, y, b, H, g);
     if ((ret = cholesky(H, p)) < 0) goto fail;
     chol_inv_diag(H, p, fit->se, work);
     fit->loglik = ll;

@@ -57,6 +57,10 @@ void grs_fit_free(grs_fit_t *f);
  */
 int grs_stats_logistic(int64_t n, int p, const double *X, const double *y, grs_fit_t *fit)
     GRS_RESULT_USED;
+/** The same with a fixed offset added to the linear predictor (offset may be NULL): the
+ *  calibration intercept is the intercept-only fit with offset logit(predicted risk). */
+int grs_stats_logistic_offset(int64_t n, int p, const double *X, const double *offset,
+                              const double *y, grs_fit_t *fit) GRS_RESULT_USED;
 
 /** Ordinary least squares of y on X (X must hold an intercept column for r2 to be the usual
  *  R²). @return GRS_OK, GRS_EDEGENERATE (singular X'X or n <= p), GRS_ENOMEM. */

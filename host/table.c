@@ -17,7 +17,7 @@
 #include "grs/status.h"
 #include "util.h"
 
-KHASH_MAP_INIT_STR(tab_key, int64_t)
+KHASH_INIT(tab_key, kh_cstr_t, int64_t, 1, grs_sampletab_hash, kh_str_hash_equal)
 
 /* split s in place; ' ' means runs of spaces/tabs with leading/trailing blanks ignored */
 static int split(char *s, char delim, char ***f, int *cap)

@@ -50,6 +50,15 @@ static inline const char *grs_sampletab_cell(const grs_sampletab_t *t, int64_t r
 {
     return t->cells[r * t->n_cols + c];
 }
+/** A string hash for sample keys: FNV-1a with a final avalanche. khash's default (X31) puts
+ *  structured IDs such as "F123\tS123" into long probe chains. */
+static inline uint32_t grs_sampletab_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    h ^= h >> 33; h *= 0xff51afd7ed558ccdull; h ^= h >> 33;
+    return (uint32_t)h;
+}
 /** Nonzero for a missing-value token. */
 int grs_sampletab_is_missing(const char *s);
 /** Sample key of row r ("FID\tIID" when with_fid and the table has FID, else IID) into a new

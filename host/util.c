@@ -83,6 +83,9 @@ void grs_signals_install(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* past `ulimit -f` a write then fails with EFBIG, which is reported and the temporary output
+     * removed, instead of SIGXFSZ killing the process and leaving FILE.tmp.PID behind */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int grs_interrupted(void) { return interrupted_flag; }

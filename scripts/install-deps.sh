@@ -14,6 +14,8 @@ test_pkgs=(plink2 bcftools samtools tabix time bc)
 test_pkgs+=(python3-numpy python3-scipy python3-statsmodels python3-sklearn r-base-core r-cran-proc)
 # the report oracle (tests/oracles/report_oracle.py) reads the input tables with pandas
 test_pkgs+=(python3-pandas)
+# report.html is rendered by headless Chromium in tests/cli/test_report_browser.sh
+test_pkgs+=(chromium)
 # training is checked against R's glmnet
 test_pkgs+=(r-cran-glmnet)
 # BGEN tests re-encode plink2-made files with zstd (tests/cli/bgen_edit.py)

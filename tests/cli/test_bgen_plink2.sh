@@ -156,6 +156,15 @@ PY
         cols=+scoresums,+denom --score-col-nums 3,4 --out "$T/ex2.p2" >/dev/null 2>&1 && ok || bad "plink2 2 columns"
     check "example.bgen vs plink2 (2 scores, all variants)" $CMPS --full "$T/ex2.sscore" "$T/ex2.p2.sscore"; cat "$T/out"
     ls "$T" | grep -q 'input.tmp' && bad "temporary matrix left behind" || ok
+    # the shipped file itself (alleles named 1 and 2) with a PLINK-style file, which accepts any
+    # allele code (the PGS Catalog format excludes non-ACGT effect alleles, as pgsc_calc does)
+    awk 'BEGIN { srand(3) } { print $2 "\t" (rand() < 0.5 ? "1" : "2") "\t" (rand() - 0.5) / 10 }' \
+        "$D/example.bim" >"$T/w12.txt"
+    check "score the shipped example.bgen" "$GRS" score --bgen "$D/example.bgen" --score "$T/w12.txt" \
+        --match-id --keep-ambiguous --out "$T/w12"
+    plink2 --bgen "$D/example.bgen" ref-first --score "$T/w12.txt" 1 2 3 cols=+scoresums,+denom \
+        --out "$T/w12.p2" >/dev/null 2>&1 && ok || bad "plink2 on the shipped example.bgen"
+    check "shipped example.bgen vs plink2 (6 digits)" $CMPS "$T/w12.sscore" "$T/w12.p2.sscore"; cat "$T/out"
 else
     skip "no $D/example.bgen"
 fi

@@ -81,6 +81,12 @@ assert b["phenotype"]["coding"].startswith("0/1"), b["phenotype"]
 assert b["samples"]["matched_on"] == "IID"
 assert a["scores"] == b["scores"], "scores sections differ"
 PY
+# calibration of a predicted risk (a column of a header pheno file with NAs)
+check "report --predicted" "$GRS" report --scores "$T/b.sscore" --pheno "$T/b.pred.tsv" --pheno-col STATUS \
+    --predicted PRED --covar "$T/b.covar" --score-cols PGS1 --out "$T/rcal"
+oracle calibration "$T/rcal/report.json" --scores "$T/b.sscore" --pheno "$T/b.pred.tsv" --pheno-col STATUS \
+    --predicted PRED --covar "$T/b.covar"
+html_ok "$T/rcal" calibration "Calibration by decile" "Decision curve"
 # custom strata and top list
 check "report cuts" "$GRS" report --scores "$T/b.sscore" --pheno "$T/b.pheno" --covar "$T/b.covar" \
     --strata cuts:25,50,75,95 --strata top:2,20 --score-cols PGS1 --out "$T/rbc"

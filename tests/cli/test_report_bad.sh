@@ -74,6 +74,15 @@ echo '{"score_files": [' > "$T/bad.json"
 expect_error "--match not JSON" "bad\.json.*not a JSON object" "$T/c6" \
     R --scores "$T/ok.sscore" --pheno "$T/ok.pheno" --match "$T/bad.json" --out "$T/c6"
 
+# ---- --predicted
+awk 'BEGIN{OFS="\t"; print "FID","IID","Y","P","Q"} {print $1, $2, $3, (NR == 4 ? 1.5 : 0.3), $3 + 0.5}' "$T/ok.pheno" > "$T/pred.tsv"
+expect_error "predicted risk out of range" "pred\.tsv.*line 5.*'P'.*'1\.5'.*probability" "$T/d1" \
+    R --scores "$T/ok.sscore" --pheno "$T/pred.tsv" --pheno-col Y --predicted P --out "$T/d1"
+expect_error "predicted with a quantitative trait" "predicted needs a binary trait" "$T/d2" \
+    R --scores "$T/ok.sscore" --pheno "$T/pred.tsv" --pheno-col Q --predicted P --out "$T/d2"
+expect_error "unknown --predicted" "predicted 'NOPE': no such column" "$T/d3" \
+    R --scores "$T/ok.sscore" --pheno "$T/pred.tsv" --pheno-col Y --predicted NOPE --out "$T/d3"
+
 # ---- usage (exit 2) and the output directory
 usage2() { local d=$1; shift; "$GRS" report "$@" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "$d: expected exit 2"; }
 usage2 "no --out" --scores "$T/ok.sscore" --pheno "$T/ok.pheno"

@@ -9,7 +9,7 @@ statsmodels, scikit-learn).
       few NA), and PREFIX.json with the true effects.
   report_oracle.py check --json DIR/report.json --scores F --pheno F [--covar F]
       [--group COL ...] [--prevalence K] [--cuts P,P,...] [--top X,X,...] [--covar-cat C,...]
-      [--pheno-col NAME] [--proc]
+      [--pheno-col NAME] [--predicted COL] [--proc]
       recomputes every statistic from the input files with statsmodels/sklearn/scipy and
       compares it with report.json: point estimates, CIs and p-values within rel 1e-6 (p-values:
       rel 1e-6 or abs 1e-12). --proc also runs report_delong.R (R pROC) on the same samples
@@ -53,6 +53,12 @@ def simulate(a):
         ys = [str(v + 1) for v in y]               # PLINK 1 = control, 2 = case
         for i in rng.choice(n, size=max(1, n // 100), replace=False):
             ys[i] = "0" if i % 2 else "-9"         # missing, both PLINK spellings
+        # a miscalibrated predicted risk of the same samples (for --predicted)
+        pred = 1 / (1 + np.exp(-(0.8 * (lin - 1.2) + 0.15)))
+        with open(a.out + ".pred.tsv", "w") as f:
+            f.write("FID\tIID\tSTATUS\tPRED\n")
+            for i in range(n):
+                f.write("%s\t%s\t%s\t%s\n" % (fid[i], iid[i], ys[i], "NA" if i % 101 == 3 else "%.6g" % pred[i]))
     with open(a.out + ".sscore", "w") as f:
         f.write("#FID\tIID\tALLELE_CT\tDENOM\tNAMED_ALLELE_DOSAGE_SUM\tPGS1_AVG\tPGS2_AVG\tPGS1_SUM\tPGS2_SUM\n")
         for i in range(n):
@@ -368,10 +374,58 @@ def check(a):
             cmp(rs["name"] + ".pROC_delong_lo", o["auc_lo"], f[1])
             cmp(rs["name"] + ".pROC_delong_hi", o["auc_hi"], f[2])
             cmp(rs["name"] + ".pROC_delong_se", o["auc_se"], f[3])
+    if a.predicted:
+        check_calibration(a, rep, d, tp, binary, cmp)
     for k in sorted(cmp.worst):
         print("  %-40s max rel diff %.3g" % (k, cmp.worst[k]))
     print("oracle: %d mismatches" % cmp.fail)
     return 1 if cmp.fail else 0
+
+
+def check_calibration(a, rep, d, tp, binary, cmp):
+    """--predicted: Brier, AUROC, calibration intercept (GLM with offset) and slope (Logit),
+    deciles of predicted risk with Wilson intervals, decision-curve net benefit."""
+    import statsmodels.api as sm
+    from sklearn.metrics import roc_auc_score
+    from statsmodels.stats.proportion import proportion_confint
+    c = rep["calibration"]
+    m = dict(zip(tp["_k"], tp[a.predicted]))
+    pv = d["_k"].map(m)
+    ok = ~pv.isin(MISSING)
+    p = pv[ok].astype(float).values
+    y = d["_y"].values[ok.values]
+    n = len(p)
+    cmp("cal.n", c["n"], n)
+    cmp("cal.brier", c["brier"], float(np.mean((p - y) ** 2)))
+    cmp("cal.auc", c["auc"], roc_auc_score(y, p), rel=1e-12)
+    lp = np.log(p / (1 - p))
+    g = sm.GLM(y, np.ones((n, 1)), family=sm.families.Binomial(), offset=lp).fit(tol=1e-12)
+    ci = np.asarray(g.conf_int())[0]
+    cmp("cal.intercept", c["intercept"], g.params[0])
+    cmp("cal.intercept_lo", c["intercept_lo"], ci[0])
+    cmp("cal.intercept_hi", c["intercept_hi"], ci[1])
+    f = sm.Logit(y, sm.add_constant(lp)).fit(disp=0, method="newton", tol=1e-10)
+    ci = np.asarray(f.conf_int())[1]
+    cmp("cal.slope", c["slope"], f.params[1])
+    cmp("cal.slope_lo", c["slope_lo"], ci[0])
+    cmp("cal.slope_hi", c["slope_hi"], ci[1])
+    q = np.quantile(p, np.arange(1, 10) / 10)
+    for j, b in enumerate(c["deciles"]):
+        ins = ((p > q[j - 1]) if j else np.ones(n, bool)) & ((p <= q[j]) if j < 9 else np.ones(n, bool))
+        k = int(y[ins].sum())
+        lo, hi = proportion_confint(k, int(ins.sum()), method="wilson")
+        cmp("cal.decile.n", b["n"], int(ins.sum()))
+        cmp("cal.decile.mean_predicted", b["mean_predicted"], p[ins].mean())
+        cmp("cal.decile.observed", b["observed"], k / ins.sum())
+        cmp("cal.decile.observed_lo", b["observed_lo"], lo, abs_=1e-12)
+        cmp("cal.decile.observed_hi", b["observed_hi"], hi)
+    prev = y.mean()
+    for t, nb, nba in zip(c["decision_curve"]["threshold"], c["decision_curve"]["net_benefit"],
+                          c["decision_curve"]["net_benefit_treat_all"]):
+        treat = p >= t
+        w = t / (1 - t)
+        cmp("cal.net_benefit", nb, (np.sum(treat & (y == 1)) - np.sum(treat & (y == 0)) * w) / n, abs_=1e-12)
+        cmp("cal.net_benefit_treat_all", nba, prev - (1 - prev) * w, abs_=1e-12)
 
 
 def main():
@@ -386,7 +440,7 @@ def main():
     c = sp.add_parser("check")
     for o in ("--json", "--scores", "--pheno"):
         c.add_argument(o, required=True)
-    for o in ("--covar", "--prevalence", "--cuts", "--top", "--covar-cat", "--pheno-col"):
+    for o in ("--covar", "--prevalence", "--cuts", "--top", "--covar-cat", "--pheno-col", "--predicted"):
         c.add_argument(o)
     c.add_argument("--proc", action="store_true", help="also compare AUROC/DeLong with R pROC")
     b = sp.add_parser("batch", help="run the check lines of FILE (NAME ARGS..., shell-quoted) in one process")

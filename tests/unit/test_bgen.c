@@ -25,6 +25,7 @@ typedef struct { uint8_t *b; size_t n, cap; } buf_t;
 
 static void put(buf_t *o, const void *p, size_t n)
 {
+    if (!n) return;
     if (o->n + n > o->cap) {
         o->cap = (o->n + n) * 2 + 64;
         o->b = (uint8_t *)realloc(o->b, o->cap);
