@@ -25,11 +25,11 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(BUILD)/grs
 
-asan: deps
+asan: deps   # the "slow" oracle tests (R glmnet over long paths) run in `make test` only
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGRS_SANITIZE=ON -DGRS_CUDA=OFF >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) --label-exclude bench
+		ctest --output-on-failure -j $(JOBS) --label-exclude "bench|slow"
 
 clean:
 	rm -rf $(BUILD) build-asan
