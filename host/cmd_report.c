@@ -22,13 +22,19 @@
  *    score > q_{1-x/100}, against all other samples.
  *  - Liability R² (Lee et al. 2012) transforms the incremental R² of a linear model of the 0/1
  *    trait (score + covariates vs covariates) with --prevalence K and the sample case share.
+ *  - Calibration (--predicted COL, binary traits): deciles of the predicted risk, intercept from
+ *    y ~ 1 + offset(logit p), slope from y ~ 1 + logit p, Brier score, AUROC, and the decision
+ *    curve's net benefit TP/n - FP/n · t/(1-t) (treat when p >= t) for t = 1%..50%.
+ *  - Numbers are matched to samples by key: a binary model that has no finite estimate
+ *    (separation) or a subset too small is reported as not estimable, with the reason.
  *  - Fairness: for each group column, the largest difference between levels of AUROC and of
  *    log OR per SD (binary) or beta per SD (quantitative), with a 95% CI from the two
  *    independent standard errors; levels with fewer than 50 samples are shown in tables but
  *    their plots are suppressed.
  *
  * report.json schema (version 1), every number also in the HTML:
- *   { schema, tool, command, created, inputs:[{role, path, fingerprint}], match_summaries:[...],
+ *   { schema, tool, command, created, backend ("host"), inputs:[{role, path, fingerprint}],
+ *     match_summaries:[the --match summary.json objects, verbatim],
  *     samples:{scores_file, pheno_file, covar_file, matched, scores_only, pheno_only,
  *              pheno_missing, covar_absent, covar_missing, analysed},
  *     phenotype:{column, trait, coding, cases, controls},
@@ -36,7 +42,12 @@
  *     prevalence, warnings:[...],
  *     scores:[{name, column, n, overall:RES, strata:[STRATUM], top:[STRATUM],
  *              groups:[{column, levels:[{level, RES}], gaps:[{metric, a, b, diff, lo, hi,
- *              excludes_zero}]}], roc:{fpr:[], tpr:[]}}] }
+ *              excludes_zero}]}], roc:{fpr:[], tpr:[]}}],
+ *     calibration (with --predicted): {column, n, cases, brier, auc, auc_lo, auc_hi, intercept,
+ *              intercept_lo, intercept_hi, slope, slope_lo, slope_hi, note,
+ *              deciles:[{label, risk_lo, risk_hi, n, cases, mean_predicted, observed,
+ *              observed_lo, observed_hi}], decision_curve:{threshold:[], net_benefit:[],
+ *              net_benefit_treat_all:[]}} }
  *   RES: n, cases, controls, score_mean, score_sd, auc, auc_se, auc_lo, auc_hi, or_per_sd,
  *        or_lo, or_hi, beta_per_sd, beta_se, beta_lo, beta_hi, p, nagelkerke_full,
  *        nagelkerke_covariates, nagelkerke_incremental, r2_observed_incremental, r2_liability,
@@ -44,7 +55,9 @@
  *   STRATUM: label, pct_lo, pct_hi, score_lo, score_hi, reference, n, cases, prevalence,
  *        prev_lo, prev_hi, mean, mean_lo, mean_hi, estimate, lo, hi, p, note
  *        (estimate: OR for binary traits, difference in mean for quantitative ones)
- * report.tsv: score, group, level, stratum, metric, estimate, ci_lo, ci_hi, p, n. */
+ * report.tsv: score, group, level, stratum, metric, estimate, ci_lo, ci_hi, p, n (long format).
+ * tables/overall.tsv: one row per score × subset (all, each group level), a column per statistic;
+ * tables/strata.tsv: one row per score × stratum / top-x% (NA where not applicable). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -209,7 +222,8 @@ static void usage(FILE *fp)
 "                      calibration by decile, calibration intercept and slope, Brier score,\n"
 "                      AUROC and a decision curve (binary traits)\n"
 "Output:\n"
-"  --out DIR           created if absent; report.html, report.json, report.tsv\n"
+"  --out DIR           created if absent; report.html, report.json, report.tsv, tables/overall.tsv,\n"
+"                      tables/strata.tsv\n"
 "  -v N, --verbosity N 0 quiet .. 6 trace [3]\n"
 "  --threads N         accepted for uniformity (the report is single-threaded)\n"
 "  -h, --help\n");
@@ -763,6 +777,53 @@ static void tsv_res(grs_out_t *o, const ctx_t *c, const char *score, const char 
     }
 }
 
+/* tables/overall.tsv: one row per score × subset, every statistic a column (NA when n/a) */
+static void table_res_head(grs_out_t *o)
+{
+    grs_out_printf(o, "score\tgroup\tlevel\tn\tcases\tcontrols\tscore_mean\tscore_sd\tauc\tauc_lo\tauc_hi\t"
+                      "or_per_sd\tor_lo\tor_hi\tbeta_per_sd\tbeta_lo\tbeta_hi\tp\tnagelkerke_full\t"
+                      "nagelkerke_covariates\tnagelkerke_incremental\tr2_observed_incremental\tr2_liability\t"
+                      "r2_score\tr2_full\tr2_covariates\tr2_incremental\tnote\n");
+}
+
+static void tnum(grs_out_t *o, double v)
+{
+    if (isfinite(v)) grs_out_printf(o, "\t%.10g", v);
+    else grs_out_printf(o, "\tNA");
+}
+
+static void table_res_row(grs_out_t *o, const ctx_t *c, const char *score, const char *grp, const char *lev,
+                          const res_t *r)
+{
+    int b = c->binary;
+    grs_out_printf(o, "%s\t%s\t%s\t%" PRId64, score, grp, lev, r->n);
+    if (b) grs_out_printf(o, "\t%" PRId64 "\t%" PRId64, r->n_case, r->n_ctrl);
+    else grs_out_printf(o, "\tNA\tNA");
+    tnum(o, r->mean); tnum(o, r->sd);
+    tnum(o, r->auc); tnum(o, r->auc_lo); tnum(o, r->auc_hi);
+    tnum(o, b ? exp(r->b) : NAN); tnum(o, b ? exp(r->b_lo) : NAN); tnum(o, b ? exp(r->b_hi) : NAN);
+    tnum(o, b ? NAN : r->b); tnum(o, b ? NAN : r->b_lo); tnum(o, b ? NAN : r->b_hi);
+    tnum(o, r->b_p);
+    tnum(o, r->nk_full); tnum(o, r->nk_cov); tnum(o, r->nk_inc); tnum(o, r->r2_obs_inc); tnum(o, r->r2_liab);
+    tnum(o, r->r2_score); tnum(o, r->r2_full); tnum(o, b ? NAN : r->r2_cov); tnum(o, r->r2_inc);
+    grs_out_printf(o, "\t%s\n", r->note[0] ? r->note : "NA");
+}
+
+/* tables/strata.tsv: strata and top-x% rows */
+static void table_strata(grs_out_t *o, const ctx_t *c, const char *score, const char *kind, const stratum_t *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        grs_out_printf(o, "%s\t%s\t%s", score, kind, s[i].label);
+        tnum(o, s[i].plo); tnum(o, s[i].phi); tnum(o, s[i].vlo); tnum(o, s[i].vhi);
+        grs_out_printf(o, "\t%d\t%" PRId64, s[i].is_ref, s[i].n);
+        if (c->binary) grs_out_printf(o, "\t%" PRId64, s[i].n_case); else grs_out_printf(o, "\tNA");
+        tnum(o, s[i].prev); tnum(o, s[i].prev_lo); tnum(o, s[i].prev_hi);
+        tnum(o, s[i].mean); tnum(o, s[i].mean_lo); tnum(o, s[i].mean_hi);
+        tnum(o, s[i].est); tnum(o, s[i].est_lo); tnum(o, s[i].est_hi); tnum(o, s[i].est_p);
+        grs_out_printf(o, "\t%s\n", s[i].note[0] ? s[i].note : "NA");
+    }
+}
+
 static void html_num(grs_out_t *o, double v, int digits)
 {
     if (isfinite(v)) grs_out_printf(o, "%.*g", digits, v);
@@ -983,22 +1044,56 @@ static void plot_group_metric(grs_out_t *o, const ctx_t *c, const group_t *g, in
 
 /* the first "path", "rows", "matched", "match_rate" of each score_files entry of a summary.json,
  * found by a plain scan: enough for the HTML table (the whole file goes into report.json). */
+/* the string value of "key" in text[.. end) (first occurrence), or "-" (null, absent) */
+static void json_peek(const char *text, const char *end, const char *key, char *buf, size_t n)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\": ", key);
+    const char *p = strstr(text, pat), *e;
+    snprintf(buf, n, "-");
+    if (!p || (end && p >= end)) return;
+    p += strlen(pat);
+    if (*p != '"' || !(e = strchr(p + 1, '"'))) return;
+    snprintf(buf, n, "%.*s", (int)(e - p - 1) < (int)n - 1 ? (int)(e - p - 1) : (int)n - 1, p + 1);
+}
+
 static void html_match(grs_out_t *o, const char *fn, const char *text)
 {
     const char *p = strstr(text, "\"score_files\"");
+    char tool[128], be[64], dev[128], v1[256], v2[256], v3[256];
+    json_peek(text, p, "tool", tool, sizeof(tool));
+    json_peek(text, p, "backend", be, sizeof(be));
+    json_peek(text, p, "device", dev, sizeof(dev));
     grs_out_printf(o, "<p>Scoring run summary <code>");
     grs_html_text(o, fn);
-    grs_out_printf(o, "</code></p>\n<table><tr><th class=\"l\">scoring file</th><th>rows</th><th>matched</th>"
+    grs_out_printf(o, "</code>: ");
+    grs_html_text(o, tool);
+    grs_out_printf(o, ", backend ");
+    grs_html_text(o, be);
+    grs_out_printf(o, " (");
+    grs_html_text(o, dev);
+    grs_out_printf(o, ").</p>\n<table><tr><th class=\"l\">scoring file</th><th class=\"l\">PGS</th>"
+                      "<th class=\"l\">trait</th><th class=\"l\">build</th><th>rows</th><th>matched</th>"
                       "<th>match rate</th><th>passed --min-overlap</th></tr>\n");
     while (p && (p = strstr(p, "\"path\": \""))) {
         const char *e = strchr(p + 9, '"');
         if (!e) break;
+        const char *next = strstr(e, "\"path\": \"");
         char path[512];
         snprintf(path, sizeof(path), "%.*s", (int)(e - p - 9) < 511 ? (int)(e - p - 9) : 511, p + 9);
         const char *r = strstr(e, "\"rows\": "), *m = strstr(e, "\"matched\": "), *mr = strstr(e, "\"match_rate\": ");
         const char *ps = strstr(e, "\"passed_min_overlap\": ");
+        json_peek(e, next, "pgs_id", v1, sizeof(v1));
+        json_peek(e, next, "trait_reported", v2, sizeof(v2));
+        json_peek(e, next, "genome_build", v3, sizeof(v3));
         grs_out_printf(o, "<tr><td class=\"l\">");
         grs_html_text(o, path);
+        grs_out_printf(o, "</td><td class=\"l\">");
+        grs_html_text(o, v1);
+        grs_out_printf(o, "</td><td class=\"l\">");
+        grs_html_text(o, v2);
+        grs_out_printf(o, "</td><td class=\"l\">");
+        grs_html_text(o, v3);
         grs_out_printf(o, "</td><td>%lld</td><td>%lld</td><td>%.4g</td><td>%s</td></tr>\n",
                        r ? atoll(r + 8) : 0LL, m ? atoll(m + 11) : 0LL, mr ? atof(mr + 14) : NAN,
                        ps ? (strncmp(ps + 22, "true", 4) ? "no" : "yes") : "?");
@@ -1143,6 +1238,451 @@ static const char *json_skip(const char *p, int depth)
     return e == p ? NULL : e;
 }
 
+/* ---- writers: everything below prints computed results, nothing is computed -------------- */
+typedef struct {               /* what the writers print besides the statistics */
+    const grs_sampletab_t *ts, *tp, *tc;
+    int pc, fid_p;
+    const char *coding, *cmdline, *when;
+    char **match_text;
+    int64_t n_matched, n_scores_only, n_pheno_only, n_pheno_missing, n_covar_absent, n_covar_missing;
+    double t0;
+} meta_t;
+
+static void write_json(grs_out_t *oj, ctx_t *c, const opts_t *o, const meta_t *m)
+{
+    const char *roles[3] = { "scores", "pheno", "covar" };
+    const char *paths[3] = { o->scores, o->pheno, o->covar };
+    /* report.json */
+    {
+        grs_json_t j;
+        grs_json_begin(&j, oj);
+        grs_json_int(&j, "schema", 1);
+        grs_json_str(&j, "tool", "grs " GRS_VERSION " (" GRS_GIT ")");
+        grs_json_str(&j, "command", m->cmdline);
+        grs_json_str(&j, "created", m->when);
+        grs_json_str(&j, "backend", "host");     /* statistics run on the host CPU; no accelerator */
+        grs_json_arr(&j, "inputs");
+        for (int i = 0; i < 3 + o->n_match; i++) {
+            const char *pth = i < 3 ? paths[i] : o->match[i - 3];
+            if (!pth) continue;
+            char *fp = grs_file_fingerprint(pth);
+            grs_json_obj(&j, NULL);
+            grs_json_str(&j, "role", i < 3 ? roles[i] : "match");
+            grs_json_str(&j, "path", pth);
+            grs_json_str(&j, "fingerprint", fp);
+            grs_json_close(&j, '}');
+            free(fp);
+        }
+        grs_json_close(&j, ']');
+        grs_json_arr(&j, "match_summaries");
+        for (int i = 0; i < o->n_match; i++) {
+            /* copied verbatim (checked to be one JSON object above) */
+            if (i) grs_out_printf(oj, ",");
+            grs_out_printf(oj, "\n");
+            grs_out_printf(oj, "%s", m->match_text[i]);
+            j.first[j.depth] = 0;
+        }
+        grs_json_close(&j, ']');
+        grs_json_obj(&j, "samples");
+        grs_json_int(&j, "scores_file", m->ts->n_rows);
+        grs_json_int(&j, "pheno_file", m->tp->n_rows);
+        grs_json_int(&j, "covar_file", m->tc ? m->tc->n_rows : 0);
+        grs_json_str(&j, "matched_on", m->fid_p ? "FID+IID" : "IID");
+        grs_json_int(&j, "matched", m->n_matched);
+        grs_json_int(&j, "scores_only", m->n_scores_only);
+        grs_json_int(&j, "pheno_only", m->n_pheno_only);
+        grs_json_int(&j, "pheno_missing", m->n_pheno_missing);
+        grs_json_int(&j, "covar_absent", m->n_covar_absent);
+        grs_json_int(&j, "covar_missing", m->n_covar_missing);
+        grs_json_int(&j, "analysed", c->N);
+        grs_json_close(&j, '}');
+        grs_json_obj(&j, "phenotype");
+        grs_json_str(&j, "column", m->tp->names[m->pc]);
+        grs_json_str(&j, "trait", c->binary ? "binary" : "quantitative");
+        grs_json_str(&j, "coding", m->coding);
+        if (c->binary) {
+            int64_t n1 = 0;
+            for (int64_t a = 0; a < c->N; a++) n1 += c->y[a] != 0;
+            grs_json_int(&j, "cases", n1);
+            grs_json_int(&j, "controls", c->N - n1);
+        }
+        grs_json_close(&j, '}');
+        grs_json_arr(&j, "covariates");
+        for (int i = 0; i < c->n_cov; i++) {
+            grs_json_obj(&j, NULL);
+            grs_json_str(&j, "name", c->cov[i].name);
+            grs_json_str(&j, "type", c->cov[i].is_cat ? "categorical" : "numeric");
+            if (c->cov[i].is_cat) {
+                grs_json_arr(&j, "levels");
+                for (int l = 0; l < c->cov[i].n_levels; l++) grs_json_str(&j, NULL, c->cov[i].levels[l]);
+                grs_json_close(&j, ']');
+            }
+            grs_json_bool(&j, "used", c->cov[i].used);
+            grs_json_str(&j, "note", c->cov[i].note);
+            grs_json_close(&j, '}');
+        }
+        grs_json_close(&j, ']');
+        grs_json_obj(&j, "strata");
+        grs_json_str(&j, "spec", o->strata_spec);
+        grs_json_arr(&j, "cuts_percent");
+        for (int i = 0; i < o->n_cuts; i++) grs_json_num(&j, NULL, o->cuts[i]);
+        grs_json_close(&j, ']');
+        grs_json_arr(&j, "top_percent");
+        for (int i = 0; i < o->n_top; i++) grs_json_num(&j, NULL, o->top[i]);
+        grs_json_close(&j, ']');
+        grs_json_close(&j, '}');
+        if (o->prevalence > 0) grs_json_num(&j, "prevalence", o->prevalence);
+        else grs_json_str(&j, "prevalence", NULL);
+        grs_json_arr(&j, "warnings");
+        for (char *p = c->warn.s, *e; p && *p; p = e + 1) {
+            e = strchr(p, '\n');
+            *e = 0;
+            grs_json_str(&j, NULL, p);
+            *e = '\n';
+        }
+        grs_json_close(&j, ']');
+        grs_json_arr(&j, "scores");
+        for (int k = 0; k < c->K; k++) {
+            grs_json_obj(&j, NULL);
+            grs_json_str(&j, "name", c->snames[k]);
+            grs_json_str(&j, "column", c->scols[k]);
+            grs_json_obj(&j, "overall");
+            json_res(&j, c, &c->overall[k]);
+            grs_json_close(&j, '}');
+            json_strata(&j, c, "strata", c->strata[k], c->n_strata);
+            json_strata(&j, c, "top", c->top[k], o->n_top);
+            grs_json_arr(&j, "groups");
+            for (int g = 0; g < c->n_groups; g++) {
+                group_t *gr = &c->groups[g];
+                grs_json_obj(&j, NULL);
+                grs_json_str(&j, "column", gr->name);
+                grs_json_arr(&j, "levels");
+                for (int l = 0; l < gr->n_levels; l++) {
+                    grs_json_obj(&j, NULL);
+                    grs_json_str(&j, "level", gr->levels[l]);
+                    json_res(&j, c, &gr->res[k * gr->n_levels + l]);
+                    grs_json_close(&j, '}');
+                }
+                grs_json_close(&j, ']');
+                grs_json_arr(&j, "gaps");
+                for (int mt = 0; mt < (c->binary ? 2 : 1) && k < 8; mt++) {
+                    const gap_t *gp = &gr->gaps[mt][k];
+                    if (!gp->ok) continue;
+                    grs_json_obj(&j, NULL);
+                    grs_json_str(&j, "metric", gp->metric);
+                    grs_json_str(&j, "higher", gp->a);
+                    grs_json_str(&j, "lower", gp->b);
+                    grs_json_num(&j, "diff", gp->diff);
+                    grs_json_num(&j, "lo", gp->lo);
+                    grs_json_num(&j, "hi", gp->hi);
+                    grs_json_bool(&j, "excludes_zero", gp->lo > 0);
+                    grs_json_close(&j, '}');
+                }
+                grs_json_close(&j, ']');
+                grs_json_close(&j, '}');
+            }
+            grs_json_close(&j, ']');
+            if (c->binary) {
+                grs_json_obj(&j, "roc");
+                grs_json_arr(&j, "fpr");
+                for (int i = 0; i < c->n_roc[k]; i++) grs_json_num(&j, NULL, c->roc_x[k][i]);
+                grs_json_close(&j, ']');
+                grs_json_arr(&j, "tpr");
+                for (int i = 0; i < c->n_roc[k]; i++) grs_json_num(&j, NULL, c->roc_y[k][i]);
+                grs_json_close(&j, ']');
+                grs_json_close(&j, '}');
+            }
+            grs_json_close(&j, '}');
+        }
+        grs_json_close(&j, ']');
+        if (c->cal) {
+            const calib_t *cl = c->cal;
+            grs_json_obj(&j, "calibration");
+            grs_json_str(&j, "column", o->predicted);
+            grs_json_int(&j, "n", cl->n);
+            grs_json_int(&j, "cases", cl->n_case);
+            grs_json_num(&j, "brier", cl->brier);
+            grs_json_num(&j, "auc", cl->auc); grs_json_num(&j, "auc_lo", cl->auc_lo); grs_json_num(&j, "auc_hi", cl->auc_hi);
+            grs_json_num(&j, "intercept", cl->icpt); grs_json_num(&j, "intercept_lo", cl->icpt_lo);
+            grs_json_num(&j, "intercept_hi", cl->icpt_hi);
+            grs_json_num(&j, "slope", cl->slope); grs_json_num(&j, "slope_lo", cl->slope_lo); grs_json_num(&j, "slope_hi", cl->slope_hi);
+            grs_json_str(&j, "note", cl->note[0] ? cl->note : NULL);
+            grs_json_arr(&j, "deciles");
+            for (int b = 0; b < 10; b++) {
+                const stratum_t *s = &cl->bins[b];
+                grs_json_obj(&j, NULL);
+                grs_json_str(&j, "label", s->label);
+                grs_json_num(&j, "risk_lo", s->vlo); grs_json_num(&j, "risk_hi", s->vhi);
+                grs_json_int(&j, "n", s->n); grs_json_int(&j, "cases", s->n_case);
+                grs_json_num(&j, "mean_predicted", s->mean);
+                grs_json_num(&j, "observed", s->prev); grs_json_num(&j, "observed_lo", s->prev_lo);
+                grs_json_num(&j, "observed_hi", s->prev_hi);
+                grs_json_close(&j, '}');
+            }
+            grs_json_close(&j, ']');
+            grs_json_obj(&j, "decision_curve");
+            grs_json_arr(&j, "threshold");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->thr[k]);
+            grs_json_close(&j, ']');
+            grs_json_arr(&j, "net_benefit");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_model[k]);
+            grs_json_close(&j, ']');
+            grs_json_arr(&j, "net_benefit_treat_all");
+            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_all[k]);
+            grs_json_close(&j, ']');
+            grs_json_close(&j, '}');
+            grs_json_close(&j, '}');
+        }
+        grs_json_num(&j, "seconds", grs_wall_seconds() - m->t0);
+        grs_json_end(&j);
+    }
+
+}
+
+static void write_tsv(grs_out_t *ot, ctx_t *c, const opts_t *o)
+{
+    /* report.tsv */
+    grs_out_printf(ot, "score\tgroup\tlevel\tstratum\tmetric\testimate\tci_lo\tci_hi\tp\tn\n");
+    for (int k = 0; k < c->K; k++) {
+        const char *sn = c->snames[k];
+        tsv_res(ot, c, sn, "all", "all", &c->overall[k]);
+        for (int i = 0; i < c->n_strata; i++) {
+            const stratum_t *s = &c->strata[k][i];
+            if (c->binary) tsv_row(ot, sn, "all", "all", s->label, "prevalence", s->prev, s->prev_lo, s->prev_hi, NAN, s->n);
+            else tsv_row(ot, sn, "all", "all", s->label, "mean", s->mean, s->mean_lo, s->mean_hi, NAN, s->n);
+            tsv_row(ot, sn, "all", "all", s->label, c->binary ? "or_vs_middle" : "diff_vs_middle", s->est, s->est_lo,
+                    s->est_hi, s->est_p, s->n);
+        }
+        for (int i = 0; i < o->n_top; i++) {
+            const stratum_t *s = &c->top[k][i];
+            if (c->binary) tsv_row(ot, sn, "all", "all", s->label, "prevalence", s->prev, s->prev_lo, s->prev_hi, NAN, s->n);
+            else tsv_row(ot, sn, "all", "all", s->label, "mean", s->mean, s->mean_lo, s->mean_hi, NAN, s->n);
+            tsv_row(ot, sn, "all", "all", s->label, c->binary ? "or_vs_rest" : "diff_vs_rest", s->est, s->est_lo,
+                    s->est_hi, s->est_p, s->n);
+        }
+        for (int g = 0; g < c->n_groups; g++) {
+            group_t *gr = &c->groups[g];
+            for (int l = 0; l < gr->n_levels; l++) tsv_res(ot, c, sn, gr->name, gr->levels[l], &gr->res[k * gr->n_levels + l]);
+            for (int mt = 0; mt < (c->binary ? 2 : 1) && k < 8; mt++) {
+                const gap_t *gp = &gr->gaps[mt][k];
+                char lev[160];
+                if (!gp->ok) continue;
+                snprintf(lev, sizeof(lev), "%s-%s", gp->a, gp->b);
+                char met[48];
+                snprintf(met, sizeof(met), "gap_%s", gp->metric);
+                tsv_row(ot, sn, gr->name, lev, ".", met, gp->diff, gp->lo, gp->hi, NAN, c->N);
+            }
+        }
+    }
+
+    if (c->cal) {
+        const calib_t *cl = c->cal;
+        char nm[300];
+        snprintf(nm, sizeof(nm), "predicted:%s", o->predicted);
+        tsv_row(ot, nm, "all", "all", ".", "brier", cl->brier, NAN, NAN, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "auc", cl->auc, cl->auc_lo, cl->auc_hi, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "calibration_intercept", cl->icpt, cl->icpt_lo, cl->icpt_hi, NAN, cl->n);
+        tsv_row(ot, nm, "all", "all", ".", "calibration_slope", cl->slope, cl->slope_lo, cl->slope_hi, NAN, cl->n);
+        for (int b = 0; b < 10; b++)
+            tsv_row(ot, nm, "all", "all", cl->bins[b].label, "observed", cl->bins[b].prev, cl->bins[b].prev_lo,
+                    cl->bins[b].prev_hi, NAN, cl->bins[b].n);
+        for (int k = 0; k < N_DCA; k++) {
+            char th[32];
+            snprintf(th, sizeof(th), "threshold=%g", cl->thr[k]);
+            tsv_row(ot, nm, "all", "all", th, "net_benefit", cl->nb_model[k], NAN, NAN, NAN, cl->n);
+        }
+    }
+
+}
+
+static void write_html(grs_out_t *oh, ctx_t *c, const opts_t *o, const meta_t *m)
+{
+    const char *roles[3] = { "scores", "pheno", "covar" };
+    const char *paths[3] = { o->scores, o->pheno, o->covar };
+    /* report.html */
+    grs_out_printf(oh, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>"
+                       "<meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
+                       "<title>grs report</title>\n<style>%s</style></head><body>\n", CSS);
+    grs_out_printf(oh, "<h1>Polygenic score report</h1>\n<section id=\"provenance\"><h2>Provenance</h2>\n<table>"
+                       "<tr><th class=\"l\">tool</th><td class=\"l\">grs %s (%s)</td></tr>"
+                       "<tr><th class=\"l\">created</th><td class=\"l\">%s</td></tr>"
+                       "<tr><th class=\"l\">backend</th><td class=\"l\">host CPU (report statistics use no "
+                       "accelerator; the scoring backend is in the matching summary)</td></tr>"
+                       "<tr><th class=\"l\">command</th>"
+                       "<td class=\"l\"><code>", GRS_VERSION, GRS_GIT, m->when);
+    grs_html_text(oh, m->cmdline);
+    grs_out_printf(oh, "</code></td></tr>\n");
+    for (int i = 0; i < 3 + o->n_match; i++) {
+        const char *pth = i < 3 ? paths[i] : o->match[i - 3];
+        if (!pth) continue;
+        char *fp = grs_file_fingerprint(pth);
+        grs_out_printf(oh, "<tr><th class=\"l\">%s</th><td class=\"l\"><code>", i < 3 ? roles[i] : "match");
+        grs_html_text(oh, pth);
+        grs_out_printf(oh, "</code> <span class=\"note\">");
+        grs_html_text(oh, fp ? fp : "");
+        grs_out_printf(oh, "</span></td></tr>\n");
+        free(fp);
+    }
+    grs_out_printf(oh, "</table></section>\n");
+    if (o->n_match) {
+        grs_out_printf(oh, "<section id=\"matching\"><h2>Variant matching</h2>\n");
+        for (int i = 0; i < o->n_match; i++) html_match(oh, o->match[i], m->match_text[i]);
+        grs_out_printf(oh, "</section>\n");
+    }
+    grs_out_printf(oh, "<section id=\"samples\"><h2>Samples and phenotype</h2>\n<table>"
+                       "<tr><th class=\"l\">samples in the score file</th><td>%" PRId64 "</td></tr>"
+                       "<tr><th class=\"l\">samples in the phenotype file</th><td>%" PRId64 "</td></tr>"
+                       "<tr><th class=\"l\">matched (on %s)</th><td>%" PRId64 "</td></tr>"
+                       "<tr><th class=\"l\">scores without phenotype row</th><td>%" PRId64 "</td></tr>"
+                       "<tr><th class=\"l\">phenotype rows without scores</th><td>%" PRId64 "</td></tr>"
+                       "<tr><th class=\"l\">missing phenotype</th><td>%" PRId64 "</td></tr>",
+                   m->ts->n_rows, m->tp->n_rows, m->fid_p ? "FID and IID" : "IID", m->n_matched, m->n_scores_only, m->n_pheno_only,
+                   m->n_pheno_missing);
+    if (m->tc)
+        grs_out_printf(oh, "<tr><th class=\"l\">absent from the covariate file</th><td>%" PRId64 "</td></tr>"
+                           "<tr><th class=\"l\">missing covariate</th><td>%" PRId64 "</td></tr>", m->n_covar_absent, m->n_covar_missing);
+    grs_out_printf(oh, "<tr><th class=\"l\">analysed</th><td>%" PRId64 "</td></tr></table>\n<p>Phenotype <code>", c->N);
+    grs_html_text(oh, m->tp->names[m->pc]);
+    grs_out_printf(oh, "</code>: %s trait, coded %s", c->binary ? "binary" : "quantitative", m->coding);
+    if (c->binary) grs_out_printf(oh, "; %" PRId64 " cases, %" PRId64 " controls", c->overall[0].n_case, c->overall[0].n_ctrl);
+    grs_out_printf(oh, ".</p>\n<p>Covariates: ");
+    if (!c->n_cov) grs_out_printf(oh, "none");
+    for (int i = 0; i < c->n_cov; i++) {
+        grs_out_printf(oh, "%s<code>", i ? ", " : "");
+        grs_html_text(oh, c->cov[i].name);
+        grs_out_printf(oh, "</code> (%s%s%s)", c->cov[i].is_cat ? "categorical" : "numeric",
+                       c->cov[i].note ? ", " : "", c->cov[i].note ? c->cov[i].note : "");
+    }
+    grs_out_printf(oh, ". Scores are analysed per SD of the score over all analysed samples; covariates enter "
+                       "every model. Strata: %s; odds ratios%s of a stratum are against the middle 40&#8211;60%%.</p>\n",
+                   o->strata_spec, c->binary ? "" : " (differences in mean)");
+    if (o->prevalence > 0) grs_out_printf(oh, "<p>Population prevalence for the liability scale: %g (Lee et al. 2012).</p>\n", o->prevalence);
+    if (c->n_warn) {
+        grs_out_printf(oh, "<div class=\"warn\" id=\"warnings\"><strong>Warnings</strong><ul>");
+        for (char *p = c->warn.s, *e; p && *p; p = e + 1) {
+            e = strchr(p, '\n');
+            *e = 0;
+            grs_out_printf(oh, "<li>");
+            grs_html_text(oh, p);
+            grs_out_printf(oh, "</li>");
+            *e = '\n';
+        }
+        grs_out_printf(oh, "</ul></div>\n");
+    }
+    grs_out_printf(oh, "</section>\n");
+    for (int k = 0; k < c->K; k++) {
+        const res_t *r = &c->overall[k];
+        grs_out_printf(oh, "<section class=\"score\" id=\"score-%d\"><h2>Score <code>", k + 1);
+        grs_html_text(oh, c->snames[k]);
+        grs_out_printf(oh, "</code></h2>\n<h3>Overall</h3>\n");
+        html_res_head(oh, c, "sample");
+        html_res_row(oh, c, "all", r);
+        grs_out_printf(oh, "</table>\n");
+        if (c->binary)
+            grs_out_printf(oh, "<p class=\"note\">Nagelkerke R&#178;: full model %.4g, covariates only %.4g. "
+                               "Observed-scale R&#178; of a linear model (incremental): %.4g%s",
+                           r->nk_full, r->nk_cov, r->r2_obs_inc, o->prevalence > 0 ? "; liability scale: " : ".");
+        if (c->binary && o->prevalence > 0) { html_num(oh, r->r2_liab, 4); grs_out_printf(oh, "."); }
+        if (c->binary) grs_out_printf(oh, "</p>\n");
+        else grs_out_printf(oh, "<p class=\"note\">R&#178;: full model %.4g, covariates only %.4g.</p>\n", r->r2_full, r->r2_cov);
+        grs_out_printf(oh, "<div class=\"plots\">\n");
+        {
+            const double *d[2] = { r->dens, r->dens ? r->dens + N_GRID : NULL };
+            const char *lab2[2] = { "controls", "cases" }, *lab1[1] = { "all samples" };
+            plot_density(oh, c->gx + (size_t)k * N_GRID, "Score distribution", c->binary ? 2 : 1, d, c->binary ? lab2 : lab1);
+        }
+        if (c->binary) plot_roc(oh, c, k);
+        plot_strata(oh, c, c->strata[k], c->n_strata, 0);
+        plot_strata(oh, c, c->strata[k], c->n_strata, 1);
+        grs_out_printf(oh, "</div>\n<h3>Strata</h3>\n");
+        html_strata_table(oh, c, c->strata[k], c->n_strata, "stratum");
+        html_strata_table(oh, c, c->top[k], o->n_top, "top vs rest");
+        for (int g = 0; g < c->n_groups; g++) {
+            group_t *gr = &c->groups[g];
+            grs_out_printf(oh, "<h3 class=\"fairness\">By <code>");
+            grs_html_text(oh, gr->name);
+            grs_out_printf(oh, "</code> (fairness)</h3>\n");
+            html_res_head(oh, c, gr->name);
+            for (int l = 0; l < gr->n_levels; l++) html_res_row(oh, c, gr->levels[l], &gr->res[k * gr->n_levels + l]);
+            grs_out_printf(oh, "</table>\n");
+            for (int mt = 0; mt < (c->binary ? 2 : 1) && k < 8; mt++) {
+                const gap_t *gp = &gr->gaps[mt][k];
+                if (!gp->ok) continue;
+                grs_out_printf(oh, "<p>Largest gap in %s: <code>", gp->metric);
+                grs_html_text(oh, gp->a);
+                grs_out_printf(oh, "</code> vs <code>");
+                grs_html_text(oh, gp->b);
+                grs_out_printf(oh, "</code>, difference %.4g (95%% CI %.4g to %.4g): the CI %s zero.</p>\n", gp->diff,
+                               gp->lo, gp->hi, gp->lo > 0 ? "<strong>excludes</strong>" : "includes");
+            }
+            grs_out_printf(oh, "<div class=\"plots\">\n");
+            {
+                const double *d[MAX_LEVELS];
+                const char *lab[MAX_LEVELS];
+                int nd = 0;
+                for (int l = 0; l < gr->n_levels; l++) {
+                    const res_t *rl = &gr->res[k * gr->n_levels + l];
+                    if (rl->n < MIN_PLOT || !rl->dens) continue;
+                    d[nd] = rl->dens;
+                    lab[nd++] = gr->levels[l];
+                }
+                char title[160];
+                snprintf(title, sizeof(title), "Score distribution by %s", gr->name);
+                if (nd) plot_density(oh, c->gx + (size_t)k * N_GRID, title, nd, d, lab);
+                plot_group_metric(oh, c, gr, k);
+            }
+            grs_out_printf(oh, "</div>\n");
+            int n_small = 0;
+            for (int l = 0; l < gr->n_levels; l++) n_small += gr->res[k * gr->n_levels + l].n < MIN_PLOT;
+            if (n_small)
+                grs_out_printf(oh, "<p class=\"note\">%d level(s) with fewer than %d samples are left out of the plots.</p>\n",
+                               n_small, MIN_PLOT);
+        }
+        grs_out_printf(oh, "</section>\n");
+    }
+    if (c->cal) {
+        const calib_t *cl = c->cal;
+        grs_out_printf(oh, "<section id=\"calibration\"><h2>Calibration of predicted risk <code>");
+        grs_html_text(oh, o->predicted);
+        grs_out_printf(oh, "</code></h2>\n<table><tr><th class=\"l\">N</th><th>cases</th><th>Brier score</th>"
+                           "<th>AUROC (95%% CI)</th><th>calibration intercept (95%% CI)</th>"
+                           "<th>calibration slope (95%% CI)</th></tr>\n<tr><td class=\"l\">%" PRId64 "</td><td>%" PRId64
+                           "</td><td>", cl->n, cl->n_case);
+        html_num(oh, cl->brier, 4);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->auc, cl->auc_lo, cl->auc_hi, 4);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->icpt, cl->icpt_lo, cl->icpt_hi, 3);
+        grs_out_printf(oh, "</td><td>");
+        html_ci(oh, cl->slope, cl->slope_lo, cl->slope_hi, 3);
+        grs_out_printf(oh, "</td></tr></table>\n<p class=\"note\">Intercept: logistic model of the trait with "
+                           "offset logit(predicted), 0 when calibrated in the large; slope: coefficient of "
+                           "logit(predicted), 1 when calibrated. Decision curve: net benefit of treating when the "
+                           "predicted risk is at least the threshold (Vickers &amp; Elkin 2006).%s</p>\n",
+                       cl->note[0] ? " Calibration models not estimable." : "");
+        grs_out_printf(oh, "<div class=\"plots\">\n");
+        plot_calibration(oh, cl);
+        plot_decision(oh, cl);
+        grs_out_printf(oh, "</div>\n<table><tr><th class=\"l\">decile of predicted risk</th><th>N</th><th>cases</th>"
+                           "<th>mean predicted</th><th>observed (95%% CI, Wilson)</th></tr>\n");
+        for (int b = 0; b < 10; b++) {
+            const stratum_t *s = &cl->bins[b];
+            grs_out_printf(oh, "<tr><td class=\"l\">%s</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>", s->label, s->n,
+                           s->n_case);
+            html_num(oh, s->mean, 3);
+            grs_out_printf(oh, "</td><td>");
+            html_ci(oh, s->prev, s->prev_lo, s->prev_hi, 3);
+            grs_out_printf(oh, "</td></tr>\n");
+        }
+        grs_out_printf(oh, "</table></section>\n");
+    }
+    grs_out_printf(oh, "<p class=\"note\">Statistics: AUROC with DeLong's 95%% CI; logistic (binary) or linear "
+                       "(quantitative) regression with Wald CIs; Wilson intervals for prevalences; t intervals for "
+                       "means; Nagelkerke R&#178; against the intercept-only model; liability R&#178; by Lee et al. "
+                       "(2012). The same numbers are in report.json and report.tsv.</p>\n</body></html>\n");
+
+}
+
 int main_report(int argc, char **argv)
 {
     static const struct option lopts[] = {
@@ -1166,8 +1706,9 @@ int main_report(int argc, char **argv)
     int64_t *prow = NULL, *crow = NULL, *srow = NULL, *idx = NULL, *gidx = NULL;
     int *scol = NULL;
     char **match_text = NULL;
-    grs_out_t *oh = NULL, *oj = NULL, *ot = NULL;
-    char *fn_h = NULL, *fn_j = NULL, *fn_t = NULL, *cmdline = NULL;
+    grs_out_t *oh = NULL, *oj = NULL, *ot = NULL, *o1 = NULL, *o2 = NULL;
+    char *fn_h = NULL, *fn_j = NULL, *fn_t = NULL, *fn_1 = NULL, *fn_2 = NULL, *dir_t = NULL, *cmdline = NULL;
+    int tables_created = 0;
     const char *coding = NULL;
     int plink12 = 0;          /* PLINK 1/2 coding: 0 is missing too */
     int64_t n_scores_only = 0, n_pheno_only = 0, n_pheno_missing = 0, n_covar_absent = 0, n_covar_missing = 0,
@@ -1720,426 +2261,36 @@ int main_report(int argc, char **argv)
         free(cl);
     }
     if (!fn_h || !fn_j || !fn_t || !cmdline) goto oom;
-    if (!(oj = grs_out_open(fn_j, 0)) || !(ot = grs_out_open(fn_t, 0)) || !(oh = grs_out_open(fn_h, 0))) goto done;
+    if (!(dir_t = grs_sprintf("%s/tables", o.out)) || !(fn_1 = grs_sprintf("%s/overall.tsv", dir_t))
+        || !(fn_2 = grs_sprintf("%s/strata.tsv", dir_t)))
+        goto oom;
+    if (dir_make(dir_t, &tables_created) < 0) goto done;
+    if (!(oj = grs_out_open(fn_j, 0)) || !(ot = grs_out_open(fn_t, 0)) || !(oh = grs_out_open(fn_h, 0))
+        || !(o1 = grs_out_open(fn_1, 0)) || !(o2 = grs_out_open(fn_2, 0)))
+        goto done;
+    /* tables/: the main tables, one row per score × subset and per score × stratum */
+    table_res_head(o1);
+    grs_out_printf(o2, "score\tkind\tlabel\tpct_lo\tpct_hi\tscore_lo\tscore_hi\treference\tn\tcases\tprevalence\t"
+                       "prev_lo\tprev_hi\tmean\tmean_lo\tmean_hi\testimate\tlo\thi\tp\tnote\n");
+    for (int k = 0; k < cx.K; k++) {
+        table_res_row(o1, &cx, cx.snames[k], "all", "all", &cx.overall[k]);
+        for (int g = 0; g < cx.n_groups; g++)
+            for (int l = 0; l < cx.groups[g].n_levels; l++)
+                table_res_row(o1, &cx, cx.snames[k], cx.groups[g].name, cx.groups[g].levels[l],
+                              &cx.groups[g].res[k * cx.groups[g].n_levels + l]);
+        table_strata(o2, &cx, cx.snames[k], "stratum", cx.strata[k], cx.n_strata);
+        table_strata(o2, &cx, cx.snames[k], "top", cx.top[k], o.n_top);
+    }
     char when[32];
     grs_iso_time(when, sizeof(when));
-    const char *roles[3] = { "scores", "pheno", "covar" };
-    const char *paths[3] = { o.scores, o.pheno, o.covar };
 
-    /* report.json */
     {
-        grs_json_t j;
-        grs_json_begin(&j, oj);
-        grs_json_int(&j, "schema", 1);
-        grs_json_str(&j, "tool", "grs " GRS_VERSION " (" GRS_GIT ")");
-        grs_json_str(&j, "command", cmdline);
-        grs_json_str(&j, "created", when);
-        grs_json_arr(&j, "inputs");
-        for (int i = 0; i < 3 + o.n_match; i++) {
-            const char *pth = i < 3 ? paths[i] : o.match[i - 3];
-            if (!pth) continue;
-            char *fp = grs_file_fingerprint(pth);
-            grs_json_obj(&j, NULL);
-            grs_json_str(&j, "role", i < 3 ? roles[i] : "match");
-            grs_json_str(&j, "path", pth);
-            grs_json_str(&j, "fingerprint", fp);
-            grs_json_close(&j, '}');
-            free(fp);
-        }
-        grs_json_close(&j, ']');
-        grs_json_arr(&j, "match_summaries");
-        for (int i = 0; i < o.n_match; i++) {
-            /* copied verbatim (checked to be one JSON object above) */
-            if (i) grs_out_printf(oj, ",");
-            grs_out_printf(oj, "\n");
-            grs_out_printf(oj, "%s", match_text[i]);
-            j.first[j.depth] = 0;
-        }
-        grs_json_close(&j, ']');
-        grs_json_obj(&j, "samples");
-        grs_json_int(&j, "scores_file", ts->n_rows);
-        grs_json_int(&j, "pheno_file", tp->n_rows);
-        grs_json_int(&j, "covar_file", tc ? tc->n_rows : 0);
-        grs_json_str(&j, "matched_on", fid_p ? "FID+IID" : "IID");
-        grs_json_int(&j, "matched", n_matched);
-        grs_json_int(&j, "scores_only", n_scores_only);
-        grs_json_int(&j, "pheno_only", n_pheno_only);
-        grs_json_int(&j, "pheno_missing", n_pheno_missing);
-        grs_json_int(&j, "covar_absent", n_covar_absent);
-        grs_json_int(&j, "covar_missing", n_covar_missing);
-        grs_json_int(&j, "analysed", cx.N);
-        grs_json_close(&j, '}');
-        grs_json_obj(&j, "phenotype");
-        grs_json_str(&j, "column", tp->names[pc]);
-        grs_json_str(&j, "trait", cx.binary ? "binary" : "quantitative");
-        grs_json_str(&j, "coding", coding);
-        if (cx.binary) {
-            int64_t n1 = 0;
-            for (int64_t a = 0; a < cx.N; a++) n1 += cx.y[a] != 0;
-            grs_json_int(&j, "cases", n1);
-            grs_json_int(&j, "controls", cx.N - n1);
-        }
-        grs_json_close(&j, '}');
-        grs_json_arr(&j, "covariates");
-        for (int i = 0; i < cx.n_cov; i++) {
-            grs_json_obj(&j, NULL);
-            grs_json_str(&j, "name", cx.cov[i].name);
-            grs_json_str(&j, "type", cx.cov[i].is_cat ? "categorical" : "numeric");
-            if (cx.cov[i].is_cat) {
-                grs_json_arr(&j, "levels");
-                for (int l = 0; l < cx.cov[i].n_levels; l++) grs_json_str(&j, NULL, cx.cov[i].levels[l]);
-                grs_json_close(&j, ']');
-            }
-            grs_json_bool(&j, "used", cx.cov[i].used);
-            grs_json_str(&j, "note", cx.cov[i].note);
-            grs_json_close(&j, '}');
-        }
-        grs_json_close(&j, ']');
-        grs_json_obj(&j, "strata");
-        grs_json_str(&j, "spec", o.strata_spec);
-        grs_json_arr(&j, "cuts_percent");
-        for (int i = 0; i < o.n_cuts; i++) grs_json_num(&j, NULL, o.cuts[i]);
-        grs_json_close(&j, ']');
-        grs_json_arr(&j, "top_percent");
-        for (int i = 0; i < o.n_top; i++) grs_json_num(&j, NULL, o.top[i]);
-        grs_json_close(&j, ']');
-        grs_json_close(&j, '}');
-        if (o.prevalence > 0) grs_json_num(&j, "prevalence", o.prevalence);
-        else grs_json_str(&j, "prevalence", NULL);
-        grs_json_arr(&j, "warnings");
-        for (char *p = cx.warn.s, *e; p && *p; p = e + 1) {
-            e = strchr(p, '\n');
-            *e = 0;
-            grs_json_str(&j, NULL, p);
-            *e = '\n';
-        }
-        grs_json_close(&j, ']');
-        grs_json_arr(&j, "scores");
-        for (int k = 0; k < cx.K; k++) {
-            grs_json_obj(&j, NULL);
-            grs_json_str(&j, "name", cx.snames[k]);
-            grs_json_str(&j, "column", cx.scols[k]);
-            grs_json_obj(&j, "overall");
-            json_res(&j, &cx, &cx.overall[k]);
-            grs_json_close(&j, '}');
-            json_strata(&j, &cx, "strata", cx.strata[k], cx.n_strata);
-            json_strata(&j, &cx, "top", cx.top[k], o.n_top);
-            grs_json_arr(&j, "groups");
-            for (int g = 0; g < cx.n_groups; g++) {
-                group_t *gr = &cx.groups[g];
-                grs_json_obj(&j, NULL);
-                grs_json_str(&j, "column", gr->name);
-                grs_json_arr(&j, "levels");
-                for (int l = 0; l < gr->n_levels; l++) {
-                    grs_json_obj(&j, NULL);
-                    grs_json_str(&j, "level", gr->levels[l]);
-                    json_res(&j, &cx, &gr->res[k * gr->n_levels + l]);
-                    grs_json_close(&j, '}');
-                }
-                grs_json_close(&j, ']');
-                grs_json_arr(&j, "gaps");
-                for (int mt = 0; mt < (cx.binary ? 2 : 1) && k < 8; mt++) {
-                    const gap_t *gp = &gr->gaps[mt][k];
-                    if (!gp->ok) continue;
-                    grs_json_obj(&j, NULL);
-                    grs_json_str(&j, "metric", gp->metric);
-                    grs_json_str(&j, "higher", gp->a);
-                    grs_json_str(&j, "lower", gp->b);
-                    grs_json_num(&j, "diff", gp->diff);
-                    grs_json_num(&j, "lo", gp->lo);
-                    grs_json_num(&j, "hi", gp->hi);
-                    grs_json_bool(&j, "excludes_zero", gp->lo > 0);
-                    grs_json_close(&j, '}');
-                }
-                grs_json_close(&j, ']');
-                grs_json_close(&j, '}');
-            }
-            grs_json_close(&j, ']');
-            if (cx.binary) {
-                grs_json_obj(&j, "roc");
-                grs_json_arr(&j, "fpr");
-                for (int i = 0; i < cx.n_roc[k]; i++) grs_json_num(&j, NULL, cx.roc_x[k][i]);
-                grs_json_close(&j, ']');
-                grs_json_arr(&j, "tpr");
-                for (int i = 0; i < cx.n_roc[k]; i++) grs_json_num(&j, NULL, cx.roc_y[k][i]);
-                grs_json_close(&j, ']');
-                grs_json_close(&j, '}');
-            }
-            grs_json_close(&j, '}');
-        }
-        grs_json_close(&j, ']');
-        if (cx.cal) {
-            const calib_t *cl = cx.cal;
-            grs_json_obj(&j, "calibration");
-            grs_json_str(&j, "column", o.predicted);
-            grs_json_int(&j, "n", cl->n);
-            grs_json_int(&j, "cases", cl->n_case);
-            grs_json_num(&j, "brier", cl->brier);
-            grs_json_num(&j, "auc", cl->auc); grs_json_num(&j, "auc_lo", cl->auc_lo); grs_json_num(&j, "auc_hi", cl->auc_hi);
-            grs_json_num(&j, "intercept", cl->icpt); grs_json_num(&j, "intercept_lo", cl->icpt_lo);
-            grs_json_num(&j, "intercept_hi", cl->icpt_hi);
-            grs_json_num(&j, "slope", cl->slope); grs_json_num(&j, "slope_lo", cl->slope_lo); grs_json_num(&j, "slope_hi", cl->slope_hi);
-            grs_json_str(&j, "note", cl->note[0] ? cl->note : NULL);
-            grs_json_arr(&j, "deciles");
-            for (int b = 0; b < 10; b++) {
-                const stratum_t *s = &cl->bins[b];
-                grs_json_obj(&j, NULL);
-                grs_json_str(&j, "label", s->label);
-                grs_json_num(&j, "risk_lo", s->vlo); grs_json_num(&j, "risk_hi", s->vhi);
-                grs_json_int(&j, "n", s->n); grs_json_int(&j, "cases", s->n_case);
-                grs_json_num(&j, "mean_predicted", s->mean);
-                grs_json_num(&j, "observed", s->prev); grs_json_num(&j, "observed_lo", s->prev_lo);
-                grs_json_num(&j, "observed_hi", s->prev_hi);
-                grs_json_close(&j, '}');
-            }
-            grs_json_close(&j, ']');
-            grs_json_obj(&j, "decision_curve");
-            grs_json_arr(&j, "threshold");
-            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->thr[k]);
-            grs_json_close(&j, ']');
-            grs_json_arr(&j, "net_benefit");
-            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_model[k]);
-            grs_json_close(&j, ']');
-            grs_json_arr(&j, "net_benefit_treat_all");
-            for (int k = 0; k < N_DCA; k++) grs_json_num(&j, NULL, cl->nb_all[k]);
-            grs_json_close(&j, ']');
-            grs_json_close(&j, '}');
-            grs_json_close(&j, '}');
-        }
-        grs_json_num(&j, "seconds", grs_wall_seconds() - t0);
-        grs_json_end(&j);
+        meta_t mt = { ts, tp, tc, pc, fid_p, coding, cmdline, when, match_text, n_matched, n_scores_only,
+                      n_pheno_only, n_pheno_missing, n_covar_absent, n_covar_missing, t0 };
+        write_json(oj, &cx, &o, &mt);
+        write_tsv(ot, &cx, &o);
+        write_html(oh, &cx, &o, &mt);
     }
-
-    /* report.tsv */
-    grs_out_printf(ot, "score\tgroup\tlevel\tstratum\tmetric\testimate\tci_lo\tci_hi\tp\tn\n");
-    for (int k = 0; k < cx.K; k++) {
-        const char *sn = cx.snames[k];
-        tsv_res(ot, &cx, sn, "all", "all", &cx.overall[k]);
-        for (int i = 0; i < cx.n_strata; i++) {
-            const stratum_t *s = &cx.strata[k][i];
-            if (cx.binary) tsv_row(ot, sn, "all", "all", s->label, "prevalence", s->prev, s->prev_lo, s->prev_hi, NAN, s->n);
-            else tsv_row(ot, sn, "all", "all", s->label, "mean", s->mean, s->mean_lo, s->mean_hi, NAN, s->n);
-            tsv_row(ot, sn, "all", "all", s->label, cx.binary ? "or_vs_middle" : "diff_vs_middle", s->est, s->est_lo,
-                    s->est_hi, s->est_p, s->n);
-        }
-        for (int i = 0; i < o.n_top; i++) {
-            const stratum_t *s = &cx.top[k][i];
-            if (cx.binary) tsv_row(ot, sn, "all", "all", s->label, "prevalence", s->prev, s->prev_lo, s->prev_hi, NAN, s->n);
-            else tsv_row(ot, sn, "all", "all", s->label, "mean", s->mean, s->mean_lo, s->mean_hi, NAN, s->n);
-            tsv_row(ot, sn, "all", "all", s->label, cx.binary ? "or_vs_rest" : "diff_vs_rest", s->est, s->est_lo,
-                    s->est_hi, s->est_p, s->n);
-        }
-        for (int g = 0; g < cx.n_groups; g++) {
-            group_t *gr = &cx.groups[g];
-            for (int l = 0; l < gr->n_levels; l++) tsv_res(ot, &cx, sn, gr->name, gr->levels[l], &gr->res[k * gr->n_levels + l]);
-            for (int mt = 0; mt < (cx.binary ? 2 : 1) && k < 8; mt++) {
-                const gap_t *gp = &gr->gaps[mt][k];
-                char lev[160];
-                if (!gp->ok) continue;
-                snprintf(lev, sizeof(lev), "%s-%s", gp->a, gp->b);
-                char met[48];
-                snprintf(met, sizeof(met), "gap_%s", gp->metric);
-                tsv_row(ot, sn, gr->name, lev, ".", met, gp->diff, gp->lo, gp->hi, NAN, cx.N);
-            }
-        }
-    }
-
-    if (cx.cal) {
-        const calib_t *cl = cx.cal;
-        char nm[300];
-        snprintf(nm, sizeof(nm), "predicted:%s", o.predicted);
-        tsv_row(ot, nm, "all", "all", ".", "brier", cl->brier, NAN, NAN, NAN, cl->n);
-        tsv_row(ot, nm, "all", "all", ".", "auc", cl->auc, cl->auc_lo, cl->auc_hi, NAN, cl->n);
-        tsv_row(ot, nm, "all", "all", ".", "calibration_intercept", cl->icpt, cl->icpt_lo, cl->icpt_hi, NAN, cl->n);
-        tsv_row(ot, nm, "all", "all", ".", "calibration_slope", cl->slope, cl->slope_lo, cl->slope_hi, NAN, cl->n);
-        for (int b = 0; b < 10; b++)
-            tsv_row(ot, nm, "all", "all", cl->bins[b].label, "observed", cl->bins[b].prev, cl->bins[b].prev_lo,
-                    cl->bins[b].prev_hi, NAN, cl->bins[b].n);
-        for (int k = 0; k < N_DCA; k++) {
-            char th[32];
-            snprintf(th, sizeof(th), "threshold=%g", cl->thr[k]);
-            tsv_row(ot, nm, "all", "all", th, "net_benefit", cl->nb_model[k], NAN, NAN, NAN, cl->n);
-        }
-    }
-
-    /* report.html */
-    grs_out_printf(oh, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>"
-                       "<meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
-                       "<title>grs report</title>\n<style>%s</style></head><body>\n", CSS);
-    grs_out_printf(oh, "<h1>Polygenic score report</h1>\n<section id=\"provenance\"><h2>Provenance</h2>\n<table>"
-                       "<tr><th class=\"l\">tool</th><td class=\"l\">grs %s (%s)</td></tr>"
-                       "<tr><th class=\"l\">created</th><td class=\"l\">%s</td></tr><tr><th class=\"l\">command</th>"
-                       "<td class=\"l\"><code>", GRS_VERSION, GRS_GIT, when);
-    grs_html_text(oh, cmdline);
-    grs_out_printf(oh, "</code></td></tr>\n");
-    for (int i = 0; i < 3 + o.n_match; i++) {
-        const char *pth = i < 3 ? paths[i] : o.match[i - 3];
-        if (!pth) continue;
-        char *fp = grs_file_fingerprint(pth);
-        grs_out_printf(oh, "<tr><th class=\"l\">%s</th><td class=\"l\"><code>", i < 3 ? roles[i] : "match");
-        grs_html_text(oh, pth);
-        grs_out_printf(oh, "</code> <span class=\"note\">");
-        grs_html_text(oh, fp ? fp : "");
-        grs_out_printf(oh, "</span></td></tr>\n");
-        free(fp);
-    }
-    grs_out_printf(oh, "</table></section>\n");
-    if (o.n_match) {
-        grs_out_printf(oh, "<section id=\"matching\"><h2>Variant matching</h2>\n");
-        for (int i = 0; i < o.n_match; i++) html_match(oh, o.match[i], match_text[i]);
-        grs_out_printf(oh, "</section>\n");
-    }
-    grs_out_printf(oh, "<section id=\"samples\"><h2>Samples and phenotype</h2>\n<table>"
-                       "<tr><th class=\"l\">samples in the score file</th><td>%" PRId64 "</td></tr>"
-                       "<tr><th class=\"l\">samples in the phenotype file</th><td>%" PRId64 "</td></tr>"
-                       "<tr><th class=\"l\">matched (on %s)</th><td>%" PRId64 "</td></tr>"
-                       "<tr><th class=\"l\">scores without phenotype row</th><td>%" PRId64 "</td></tr>"
-                       "<tr><th class=\"l\">phenotype rows without scores</th><td>%" PRId64 "</td></tr>"
-                       "<tr><th class=\"l\">missing phenotype</th><td>%" PRId64 "</td></tr>",
-                   ts->n_rows, tp->n_rows, fid_p ? "FID and IID" : "IID", n_matched, n_scores_only, n_pheno_only,
-                   n_pheno_missing);
-    if (tc)
-        grs_out_printf(oh, "<tr><th class=\"l\">absent from the covariate file</th><td>%" PRId64 "</td></tr>"
-                           "<tr><th class=\"l\">missing covariate</th><td>%" PRId64 "</td></tr>", n_covar_absent, n_covar_missing);
-    grs_out_printf(oh, "<tr><th class=\"l\">analysed</th><td>%" PRId64 "</td></tr></table>\n<p>Phenotype <code>", cx.N);
-    grs_html_text(oh, tp->names[pc]);
-    grs_out_printf(oh, "</code>: %s trait, coded %s", cx.binary ? "binary" : "quantitative", coding);
-    if (cx.binary) grs_out_printf(oh, "; %" PRId64 " cases, %" PRId64 " controls", cx.overall[0].n_case, cx.overall[0].n_ctrl);
-    grs_out_printf(oh, ".</p>\n<p>Covariates: ");
-    if (!cx.n_cov) grs_out_printf(oh, "none");
-    for (int i = 0; i < cx.n_cov; i++) {
-        grs_out_printf(oh, "%s<code>", i ? ", " : "");
-        grs_html_text(oh, cx.cov[i].name);
-        grs_out_printf(oh, "</code> (%s%s%s)", cx.cov[i].is_cat ? "categorical" : "numeric",
-                       cx.cov[i].note ? ", " : "", cx.cov[i].note ? cx.cov[i].note : "");
-    }
-    grs_out_printf(oh, ". Scores are analysed per SD of the score over all analysed samples; covariates enter "
-                       "every model. Strata: %s; odds ratios%s of a stratum are against the middle 40&#8211;60%%.</p>\n",
-                   o.strata_spec, cx.binary ? "" : " (differences in mean)");
-    if (o.prevalence > 0) grs_out_printf(oh, "<p>Population prevalence for the liability scale: %g (Lee et al. 2012).</p>\n", o.prevalence);
-    if (cx.n_warn) {
-        grs_out_printf(oh, "<div class=\"warn\" id=\"warnings\"><strong>Warnings</strong><ul>");
-        for (char *p = cx.warn.s, *e; p && *p; p = e + 1) {
-            e = strchr(p, '\n');
-            *e = 0;
-            grs_out_printf(oh, "<li>");
-            grs_html_text(oh, p);
-            grs_out_printf(oh, "</li>");
-            *e = '\n';
-        }
-        grs_out_printf(oh, "</ul></div>\n");
-    }
-    grs_out_printf(oh, "</section>\n");
-    for (int k = 0; k < cx.K; k++) {
-        const res_t *r = &cx.overall[k];
-        grs_out_printf(oh, "<section class=\"score\" id=\"score-%d\"><h2>Score <code>", k + 1);
-        grs_html_text(oh, cx.snames[k]);
-        grs_out_printf(oh, "</code></h2>\n<h3>Overall</h3>\n");
-        html_res_head(oh, &cx, "sample");
-        html_res_row(oh, &cx, "all", r);
-        grs_out_printf(oh, "</table>\n");
-        if (cx.binary)
-            grs_out_printf(oh, "<p class=\"note\">Nagelkerke R&#178;: full model %.4g, covariates only %.4g. "
-                               "Observed-scale R&#178; of a linear model (incremental): %.4g%s",
-                           r->nk_full, r->nk_cov, r->r2_obs_inc, o.prevalence > 0 ? "; liability scale: " : ".");
-        if (cx.binary && o.prevalence > 0) { html_num(oh, r->r2_liab, 4); grs_out_printf(oh, "."); }
-        if (cx.binary) grs_out_printf(oh, "</p>\n");
-        else grs_out_printf(oh, "<p class=\"note\">R&#178;: full model %.4g, covariates only %.4g.</p>\n", r->r2_full, r->r2_cov);
-        grs_out_printf(oh, "<div class=\"plots\">\n");
-        {
-            const double *d[2] = { r->dens, r->dens ? r->dens + N_GRID : NULL };
-            const char *lab2[2] = { "controls", "cases" }, *lab1[1] = { "all samples" };
-            plot_density(oh, cx.gx + (size_t)k * N_GRID, "Score distribution", cx.binary ? 2 : 1, d, cx.binary ? lab2 : lab1);
-        }
-        if (cx.binary) plot_roc(oh, &cx, k);
-        plot_strata(oh, &cx, cx.strata[k], cx.n_strata, 0);
-        plot_strata(oh, &cx, cx.strata[k], cx.n_strata, 1);
-        grs_out_printf(oh, "</div>\n<h3>Strata</h3>\n");
-        html_strata_table(oh, &cx, cx.strata[k], cx.n_strata, "stratum");
-        html_strata_table(oh, &cx, cx.top[k], o.n_top, "top vs rest");
-        for (int g = 0; g < cx.n_groups; g++) {
-            group_t *gr = &cx.groups[g];
-            grs_out_printf(oh, "<h3 class=\"fairness\">By <code>");
-            grs_html_text(oh, gr->name);
-            grs_out_printf(oh, "</code> (fairness)</h3>\n");
-            html_res_head(oh, &cx, gr->name);
-            for (int l = 0; l < gr->n_levels; l++) html_res_row(oh, &cx, gr->levels[l], &gr->res[k * gr->n_levels + l]);
-            grs_out_printf(oh, "</table>\n");
-            for (int mt = 0; mt < (cx.binary ? 2 : 1) && k < 8; mt++) {
-                const gap_t *gp = &gr->gaps[mt][k];
-                if (!gp->ok) continue;
-                grs_out_printf(oh, "<p>Largest gap in %s: <code>", gp->metric);
-                grs_html_text(oh, gp->a);
-                grs_out_printf(oh, "</code> vs <code>");
-                grs_html_text(oh, gp->b);
-                grs_out_printf(oh, "</code>, difference %.4g (95%% CI %.4g to %.4g): the CI %s zero.</p>\n", gp->diff,
-                               gp->lo, gp->hi, gp->lo > 0 ? "<strong>excludes</strong>" : "includes");
-            }
-            grs_out_printf(oh, "<div class=\"plots\">\n");
-            {
-                const double *d[MAX_LEVELS];
-                const char *lab[MAX_LEVELS];
-                int nd = 0;
-                for (int l = 0; l < gr->n_levels; l++) {
-                    const res_t *rl = &gr->res[k * gr->n_levels + l];
-                    if (rl->n < MIN_PLOT || !rl->dens) continue;
-                    d[nd] = rl->dens;
-                    lab[nd++] = gr->levels[l];
-                }
-                char title[160];
-                snprintf(title, sizeof(title), "Score distribution by %s", gr->name);
-                if (nd) plot_density(oh, cx.gx + (size_t)k * N_GRID, title, nd, d, lab);
-                plot_group_metric(oh, &cx, gr, k);
-            }
-            grs_out_printf(oh, "</div>\n");
-            int n_small = 0;
-            for (int l = 0; l < gr->n_levels; l++) n_small += gr->res[k * gr->n_levels + l].n < MIN_PLOT;
-            if (n_small)
-                grs_out_printf(oh, "<p class=\"note\">%d level(s) with fewer than %d samples are left out of the plots.</p>\n",
-                               n_small, MIN_PLOT);
-        }
-        grs_out_printf(oh, "</section>\n");
-    }
-    if (cx.cal) {
-        const calib_t *cl = cx.cal;
-        grs_out_printf(oh, "<section id=\"calibration\"><h2>Calibration of predicted risk <code>");
-        grs_html_text(oh, o.predicted);
-        grs_out_printf(oh, "</code></h2>\n<table><tr><th class=\"l\">N</th><th>cases</th><th>Brier score</th>"
-                           "<th>AUROC (95%% CI)</th><th>calibration intercept (95%% CI)</th>"
-                           "<th>calibration slope (95%% CI)</th></tr>\n<tr><td class=\"l\">%" PRId64 "</td><td>%" PRId64
-                           "</td><td>", cl->n, cl->n_case);
-        html_num(oh, cl->brier, 4);
-        grs_out_printf(oh, "</td><td>");
-        html_ci(oh, cl->auc, cl->auc_lo, cl->auc_hi, 4);
-        grs_out_printf(oh, "</td><td>");
-        html_ci(oh, cl->icpt, cl->icpt_lo, cl->icpt_hi, 3);
-        grs_out_printf(oh, "</td><td>");
-        html_ci(oh, cl->slope, cl->slope_lo, cl->slope_hi, 3);
-        grs_out_printf(oh, "</td></tr></table>\n<p class=\"note\">Intercept: logistic model of the trait with "
-                           "offset logit(predicted), 0 when calibrated in the large; slope: coefficient of "
-                           "logit(predicted), 1 when calibrated. Decision curve: net benefit of treating when the "
-                           "predicted risk is at least the threshold (Vickers &amp; Elkin 2006).%s</p>\n",
-                       cl->note[0] ? " Calibration models not estimable." : "");
-        grs_out_printf(oh, "<div class=\"plots\">\n");
-        plot_calibration(oh, cl);
-        plot_decision(oh, cl);
-        grs_out_printf(oh, "</div>\n<table><tr><th class=\"l\">decile of predicted risk</th><th>N</th><th>cases</th>"
-                           "<th>mean predicted</th><th>observed (95%% CI, Wilson)</th></tr>\n");
-        for (int b = 0; b < 10; b++) {
-            const stratum_t *s = &cl->bins[b];
-            grs_out_printf(oh, "<tr><td class=\"l\">%s</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>", s->label, s->n,
-                           s->n_case);
-            html_num(oh, s->mean, 3);
-            grs_out_printf(oh, "</td><td>");
-            html_ci(oh, s->prev, s->prev_lo, s->prev_hi, 3);
-            grs_out_printf(oh, "</td></tr>\n");
-        }
-        grs_out_printf(oh, "</table></section>\n");
-    }
-    grs_out_printf(oh, "<p class=\"note\">Statistics: AUROC with DeLong's 95%% CI; logistic (binary) or linear "
-                       "(quantitative) regression with Wald CIs; Wilson intervals for prevalences; t intervals for "
-                       "means; Nagelkerke R&#178; against the intercept-only model; liability R&#178; by Lee et al. "
-                       "(2012). The same numbers are in report.json and report.tsv.</p>\n</body></html>\n");
 
     /* commit all three only when all are complete */
     st = grs_out_close(oj, 1); oj = NULL;
@@ -2148,7 +2299,11 @@ int main_report(int argc, char **argv)
     if (st < 0) { unlink(fn_j); goto done; }
     st = grs_out_close(oh, 1); oh = NULL;
     if (st < 0) { unlink(fn_j); unlink(fn_t); goto done; }
-    dir_created = 0;
+    st = grs_out_close(o1, 1); o1 = NULL;
+    if (st < 0) { unlink(fn_j); unlink(fn_t); unlink(fn_h); goto done; }
+    st = grs_out_close(o2, 1); o2 = NULL;
+    if (st < 0) { unlink(fn_j); unlink(fn_t); unlink(fn_h); unlink(fn_1); goto done; }
+    dir_created = tables_created = 0;
     fprintf(stderr, "[grs report] %" PRId64 " samples analysed, %d score(s), %s trait: %s\n", cx.N, cx.K,
             cx.binary ? "binary" : "quantitative", fn_h);
     grs_cmd_log_end("report", t0);
@@ -2160,8 +2315,11 @@ done:
     grs_out_close(oj, 0);
     grs_out_close(ot, 0);
     grs_out_close(oh, 0);
+    grs_out_close(o1, 0);
+    grs_out_close(o2, 0);
+    if (tables_created) rmdir(dir_t);
     if (dir_created) rmdir(o.out);
-    free(fn_h); free(fn_j); free(fn_t); free(cmdline);
+    free(fn_h); free(fn_j); free(fn_t); free(fn_1); free(fn_2); free(dir_t); free(cmdline);
     if (match_text) for (int i = 0; i < o.n_match; i++) free(match_text[i]);
     free(match_text);
     for (int k = 0; k < cx.K; k++) {

@@ -592,6 +592,12 @@ void grs_vcf_reader_close(grs_vcf_reader_t *r)
 
 /* htslib flags undeclared contigs and tags, warns, and adds them to the header: not fatal
  * (bcftools goes on too). Everything else is. */
+/* 1-based POS; htslib stores an overflowing POS text as INT64_MAX, which must not wrap */
+static int64_t rec_pos1(const bcf1_t *rec)
+{
+    return rec->pos < INT64_MAX ? (int64_t)rec->pos + 1 : INT64_MAX;
+}
+
 /* bcf_seqname that tolerates a record whose contig is not in the header */
 static const char *rec_chrom_or_q(const bcf_hdr_t *h, const bcf1_t *rec)
 {
@@ -727,8 +733,8 @@ static int64_t read_line(grs_vcf_reader_t *r)
     BGZF *bg = hts_get_bgzfp(r->fp);
     if (!bg) return hts_getline(r->fp, '\n', &r->line);
     for (;;) {
-        char *b = r->lbuf + r->lbuf_pos, *nl = r->lbuf_len > r->lbuf_pos
-                                                  ? (char *)memchr(b, '\n', r->lbuf_len - r->lbuf_pos) : NULL;
+        char *b = r->lbuf ? r->lbuf + r->lbuf_pos : NULL;
+        char *nl = r->lbuf_len > r->lbuf_pos ? (char *)memchr(b, '\n', r->lbuf_len - r->lbuf_pos) : NULL;
         if (nl || (r->lbuf_eof && r->lbuf_len > r->lbuf_pos)) {
             size_t n = nl ? (size_t)(nl - b) : r->lbuf_len - r->lbuf_pos;
             r->line.l = 0;
@@ -739,7 +745,7 @@ static int64_t read_line(grs_vcf_reader_t *r)
         }
         if (r->lbuf_eof) return -1;
         /* keep the partial line, read more (the buffer grows for lines longer than itself) */
-        memmove(r->lbuf, r->lbuf + r->lbuf_pos, r->lbuf_len - r->lbuf_pos);
+        if (r->lbuf_pos) memmove(r->lbuf, r->lbuf + r->lbuf_pos, r->lbuf_len - r->lbuf_pos);
         r->lbuf_len -= r->lbuf_pos;
         r->lbuf_pos = 0;
         if (r->lbuf_cap - r->lbuf_len < ((size_t)1 << 21)) {
@@ -833,7 +839,7 @@ static int read_record(grs_vcf_reader_t *r)
                 if (ntab > 8 + r->n_all) {
                     grs_log_error("'%s': %s:%" PRId64 ": %" PRId64 " sample columns, the header has %"
                                   PRId64 " samples", r->fn, rec_chrom_or_q(r->hdr, rec),
-                                  (int64_t)rec->pos + 1, ntab - 8, r->n_all);
+                                  rec_pos1(rec), ntab - 8, r->n_all);
                     return GRS_EFORMAT;
                 }
             }
@@ -865,9 +871,14 @@ static int read_record(grs_vcf_reader_t *r)
         }
         /* 2. filters */
         if (bcf_unpack(rec, BCF_UN_STR) < 0) goto parse_error;
-        int64_t pos = (int64_t)rec->pos + 1;
+        int64_t pos = rec_pos1(rec);
         const char *chrom = bcf_seqname(r->hdr, rec);
         if (!chrom) goto parse_error;
+        if (pos == INT64_MAX) {   /* POS text beyond 64 bits */
+            grs_log_error("'%s': record %" PRId64 " at %s: POS is out of range", r->fn,
+                          r->st.n_records + r->st.n_filtered + 1, chrom);
+            return GRS_EFORMAT;
+        }
         if (pos < 1 && !r->warned_pos0) {
             /* VCF allows POS 0 for a telomere and plink2 --dummy writes it; htslib also reads a
              * non-numeric POS as 0, so say so once rather than refuse the file */
@@ -958,7 +969,7 @@ parse_error:
         const char *c = rec->rid >= 0 && rec->rid < r->hdr->n[BCF_DT_CTG] ? bcf_seqname(r->hdr, rec) : NULL;
         if (c)
             grs_log_error("'%s': cannot parse the record at %s:%" PRId64 " (htslib error code %d)",
-                          r->fn, c, (int64_t)rec->pos + 1, rec->errcode);
+                          r->fn, c, rec_pos1(rec), rec->errcode);
         else
             grs_log_error("'%s': cannot parse the record after %" PRId64 " records (htslib error code %d)",
                           r->fn, r->st.n_records + r->st.n_filtered, rec->errcode);
@@ -1052,7 +1063,7 @@ static int make_row(grs_vcf_reader_t *r, int j, int *any_hap, int *any_frac)
             }
             if (dosage_to(x, ploidy, &r->codes[k], &r->dos[k]) < 0) {
                 grs_log_error("'%s': %s:%" PRId64 ": sample '%s': %s dosage %g is outside [0, %d]",
-                              r->fn, bcf_seqname(r->hdr, rec), (int64_t)rec->pos + 1,
+                              r->fn, bcf_seqname(r->hdr, rec), rec_pos1(rec),
                               r->samples[k].iid, grs_vcf_dosage_name(r->mode), x, ploidy);
                 return GRS_EFORMAT;
             }
@@ -1077,7 +1088,7 @@ int grs_vcf_reader_next(grs_vcf_reader_t *r, grs_vcf_row_t *row)
             if (is_symbolic(rec->d.allele[j])) { r->st.n_symbolic++; continue; }
             if ((ret = make_row(r, j, &any_hap, &any_frac)) < 0) return ret;
             row->var.chrom = bcf_seqname(r->hdr, rec);
-            row->var.pos = (int64_t)rec->pos + 1;
+            row->var.pos = rec_pos1(rec);
             row->var.id = rec->d.id && *rec->d.id ? rec->d.id : ".";
             row->var.ref = rec->d.allele[0];
             row->var.alt = rec->d.allele[j];

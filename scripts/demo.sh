@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh -- the main job end to end on a simulated example cohort (fixed seed):
 #   simulate (VCF.gz + PGS Catalog scoring file) → pack (.grsm) → score (.sscore, match log, summary)
+#   → report (HTML with plots, JSON, TSV)
 # Usage: scripts/demo.sh [path/to/grs]   (make demo builds grs first)
 set -euo pipefail
 GRS=${1:-build/grs}
@@ -19,9 +20,15 @@ echo "== 2. pack the VCF into a 2-bit matrix"
 echo "== 3. score with the PGS Catalog-format scoring file"
 "$GRS" score --geno "$OUT/cohort" --score "$OUT/cohort.pgs.txt" --out "$OUT/cohort" -v 4
 
+echo "== 4. report the score against the simulated binary trait, by population"
+"$GRS" report --scores "$OUT/cohort.sscore" --pheno "$OUT/cohort.pheno.tsv" --pheno-col trait_bin \
+    --covar "$OUT/cohort.covar.tsv" --group population --match "$OUT/cohort.summary.json" \
+    --out "$OUT/report" -v 4
+
 echo
 echo "== outputs"
-for f in cohort.grsm cohort.sscore cohort.match.tsv.gz cohort.summary.json cohort.pheno.tsv cohort.covar.tsv; do
+for f in cohort.grsm cohort.sscore cohort.match.tsv.gz cohort.summary.json cohort.pheno.tsv cohort.covar.tsv \
+         report/report.html report/report.json report/report.tsv; do
     [ -e "$OUT/$f" ] && printf '  %-40s %s\n' "$OUT/$f" "$(du -h "$OUT/$f" | cut -f1)"
 done
 echo

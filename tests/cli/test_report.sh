@@ -35,6 +35,10 @@ run_oracles() {
     # the largest relative difference of each job, for the log
     awk '/^job .*:/{print} / max rel diff /{if ($NF+0 > w[j]+0) {w[j]=$NF; l[j]=$0}} /^job [^:]*$/{j=$2}
          END{for (k in l) print "  worst in " k ": " l[k]}' "$T/oracle.out"
+    # and per statistic over all jobs and scores (e.g. "overall.auc", "pROC_delong_lo")
+    echo "largest relative difference per statistic, all jobs:"
+    awk '/ max rel diff /{n=$1; sub(/^[^.]*\./, "", n); v=$NF+0; if (!(n in m) || v > m[n]) m[n]=v}
+         END{for (k in m) printf "  %-40s %.3g\n", k, m[k]}' "$T/oracle.out" | sort
     grep -q FAILED "$T/oracle.out" && cat "$T/oracle.out" >&2
 }
 

@@ -13,6 +13,13 @@ awk 'BEGIN{srand(6); OFS="\t"; print "FID","IID","AGE","SITE","ONE","EMPTY","SMA
      for (i = 1; i <= 200; i++) print "F"i, "S"i, 40 + int(30 * rand()), (i % 3 ? "a" : "b"), "x", "NA", (i <= 10 ? "tiny" : "big") }' > "$T/ok.covar"
 check "good input" "$GRS" report --scores "$T/ok.sscore" --pheno "$T/ok.pheno" --covar "$T/ok.covar" --out "$T/good"
 [ -s "$T/good/report.html" ] && [ -s "$T/good/report.json" ] && [ -s "$T/good/report.tsv" ] && ok || bad "good: outputs"
+[ "$(wc -l < "$T/good/tables/overall.tsv")" -eq 3 ] && [ "$(wc -l < "$T/good/tables/strata.tsv")" -eq 27 ] \
+    && ok || bad "tables/*.tsv: row counts"
+# gzip inputs read the same, and a second run into the same DIR replaces the files
+gzip -c "$T/ok.pheno" > "$T/ok.pheno.gz"; gzip -c "$T/ok.sscore" > "$T/ok.sscore.gz"
+check "gzip inputs" "$GRS" report --scores "$T/ok.sscore.gz" --pheno "$T/ok.pheno.gz" --covar "$T/ok.covar" --out "$T/good"
+grep -q '"analysed": 200' "$T/good/report.json" && ok || bad "gzip inputs: sample count"
+ls "$T/good" | grep -q tmp && bad "temporary file left in DIR" || ok
 R() { "$GRS" report "$@"; }
 
 # ---- scores file

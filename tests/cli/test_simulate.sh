@@ -6,6 +6,7 @@
 # stated architecture (LD between neighbours, h2, covariate effects, prevalence, omics).
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
+have_np=0; [ -x $PY ] && $PY -c "import numpy" 2>/dev/null && have_np=1
 
 usage_error() {   # usage_error "description" command...: exit 2 with an [E::simulate] line
     local d=$1; shift
@@ -78,6 +79,7 @@ check "pack (GT)" "$GRS" pack --vcf "$T/a.vcf.gz" --dosage GT --out "$T/a"
 check "score" "$GRS" score --geno "$T/a" --score "$T/a.pgs.txt" --out "$T/a"
 check "pack (DS)" "$GRS" pack --vcf "$T/a.vcf.gz" --out "$T/ads"
 check "score DS" "$GRS" score --geno "$T/ads" --score "$T/a.pgs.txt" --out "$T/ads"
+if [ $have_np = 1 ]; then
 check "scores vs truth" $PY - "$T" <<'PY'
 import gzip, json, sys
 import numpy as np
@@ -107,6 +109,9 @@ off = np.median(np.array(table(T + "/a.sscore")["PGS_SIM000011_SUM"], float) - g
 assert abs(off - sim["realised"]["pgs_sum_minus_genetic_value"]) < 0.02, (off, sim["realised"])
 PY
 cat "$T/out"
+else
+    skip "no numpy in /usr/bin/python3: scores not compared with the truth"
+fi
 
 # ---- population divergence: plink2 --fst (Hudson) between the populations ----------------------
 if command -v plink2 >/dev/null; then
@@ -130,7 +135,7 @@ else
 fi
 
 # ---- LD, missingness, h2, covariates, prevalence, omics (numpy/statsmodels) --------------------
-if [ -x $PY ] && $PY -c "import numpy, statsmodels" 2>/dev/null && [ -s "$T/a.q" ]; then
+if [ $have_np = 1 ] && $PY -c "import statsmodels" 2>/dev/null && [ -s "$T/a.q" ]; then
     check "simulate --ld 0" $S ${A/--seed 11/--seed 11 --ld 0} --out "$T/n"
     bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT[\t%GT:%DS]\n' "$T/n.vcf.gz" > "$T/n.q"
     check "model statistics" $PY - "$T" <<'PY'
