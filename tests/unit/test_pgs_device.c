@@ -167,7 +167,7 @@ static void test_fix128(void)
         grs_fix128_t one = { 0, 0 };
         grs_fix128_add_double(&one, x);
         double fl = floor(x);
-        __int128 want = ((__int128)(int64_t)fl << 64) + (__int128)(uint64_t)ldexp(x - fl, 64);
+        __int128 want = (__int128)(((unsigned __int128)(uint64_t)(int64_t)fl << 64) | (uint64_t)ldexp(x - fl, 64));
         __int128 got = (__int128)(((unsigned __int128)(uint64_t)one.hi << 64) | one.lo);
         bad += got != want;
         sum += want;

@@ -1,5 +1,6 @@
 /* test_util.c -- host/util.c: grs_parse_double (Clinger fast path + strtod fallback) gives
  * exactly strtod's double for every string strtod accepts whole, and rejects what it rejects. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ int main(void)
         uint64_t r = rng_next(&seed);
         double v;
         if (i % 3 == 0) { memcpy(&v, &r, 8); if (v != v) continue; }
-        else v = (double)(int64_t)r / (double)((uint64_t)1 << (rng_next(&seed) % 80));
+        else v = ldexp((double)(int64_t)r, -(int)(rng_next(&seed) % 80));
         snprintf(buf, sizeof(buf), fmts[i % 8], v);
         double a = strtod(buf, NULL), b = 0;
         if (grs_parse_double(buf, &b) != 0) { bad++; continue; }
