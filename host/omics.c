@@ -27,37 +27,6 @@ int grs_table_is_na(const char *s, unsigned flags)
     return (flags & GRS_TABLE_MINUS9_NA) && (!strcmp(s, "-9") || !strcmp(s, "-9.0"));
 }
 
-/* split on delim (a char), or on runs of spaces/tabs when delim == ' ' */
-static int64_t split(char *s, char delim, char ***f, int64_t *cap)
-{
-    int64_t n = 0;
-    char *p = s;
-    if (delim == ' ')
-        while (*p == ' ' || *p == '\t') p++;
-    for (;;) {
-        if (n == *cap) {
-            int64_t nc = *cap ? *cap * 2 : 64;
-            char **nf = (char **)realloc(*f, nc * sizeof(char *));
-            if (!nf) return -1;
-            *f = nf;
-            *cap = nc;
-        }
-        (*f)[n++] = p;
-        if (delim == ' ') {
-            while (*p && *p != ' ' && *p != '\t') p++;
-            if (!*p) break;
-            *p++ = 0;
-            while (*p == ' ' || *p == '\t') p++;
-            if (!*p) break;
-        } else {
-            while (*p && *p != delim) p++;
-            if (!*p) break;
-            *p++ = 0;
-        }
-    }
-    return n;
-}
-
 void grs_table_destroy(grs_table_t *t)
 {
     if (!t) return;
@@ -118,7 +87,7 @@ int grs_table_read(const char *fn, unsigned flags, grs_table_t **out)
         }
         if (!t->names) {                                   /* header */
             delim = strchr(line.s, '\t') ? '\t' : strchr(line.s, ',') ? ',' : ' ';
-            if ((nf = split(line.s, delim, &f, &fcap)) < 0) { ret = GRS_ENOMEM; goto fail; }
+            if ((nf = grs_split_grow(line.s, delim, &f, &fcap)) < 0) { ret = GRS_ENOMEM; goto fail; }
             char *f0 = f[0][0] == '#' ? f[0] + 1 : f[0];
             if (nf >= 2 && !strcasecmp(f0, "FID") && !strcasecmp(f[1], "IID")) nid = 2;
             else nid = 1;
@@ -140,7 +109,7 @@ int grs_table_read(const char *fn, unsigned flags, grs_table_t **out)
             }
             continue;
         }
-        if ((nf = split(line.s, delim, &f, &fcap)) < 0) { ret = GRS_ENOMEM; goto fail; }
+        if ((nf = grs_split_grow(line.s, delim, &f, &fcap)) < 0) { ret = GRS_ENOMEM; goto fail; }
         if (nf != nid + t->n_cols) {
             grs_log_error("'%s': line %" PRId64 ": %" PRId64 " fields, but the header has %" PRId64,
                           fn, lineno, nf, nid + t->n_cols);

@@ -19,37 +19,12 @@
 
 KHASH_INIT(tab_key, kh_cstr_t, int64_t, 1, grs_sampletab_hash, kh_str_hash_equal)
 
-/* split s in place; ' ' means runs of spaces/tabs with leading/trailing blanks ignored */
+/* grs_split_grow with an int count (tables are far below 2^31 columns: checked by callers) */
 static int split(char *s, char delim, char ***f, int *cap)
 {
-    int n = 0;
-    char *p = s;
-    if (delim == ' ') {
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p) return 0;
-    }
-    for (;;) {
-        if (n == *cap) {
-            int nc = *cap ? 2 * *cap : 16;
-            char **g = (char **)realloc(*f, nc * sizeof(char *));
-            if (!g) return -1;
-            *f = g;
-            *cap = nc;
-        }
-        (*f)[n++] = p;
-        if (delim == ' ') {
-            while (*p && *p != ' ' && *p != '\t') p++;
-            if (!*p) break;
-            *p++ = 0;
-            while (*p == ' ' || *p == '\t') p++;
-            if (!*p) break;
-        } else {
-            while (*p && *p != delim) p++;
-            if (!*p) break;
-            *p++ = 0;
-        }
-    }
-    return n;
+    int64_t c = *cap, n = grs_split_grow(s, delim, f, &c);
+    *cap = (int)c;
+    return n > INT32_MAX ? -1 : (int)n;
 }
 
 int grs_sampletab_is_missing(const char *s)

@@ -340,3 +340,35 @@ int grs_parse_int64(const char *s, int64_t *x)
     *x = v;
     return 0;
 }
+
+int64_t grs_split_grow(char *s, char delim, char ***f, int64_t *cap)
+{
+    int64_t n = 0;
+    char *p = s;
+    if (delim == ' ') {
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) return 0;
+    }
+    for (;;) {
+        if (n == *cap) {
+            int64_t nc = *cap ? 2 * *cap : 16;
+            char **g = (char **)realloc(*f, (size_t)nc * sizeof(char *));
+            if (!g) return -1;
+            *f = g;
+            *cap = nc;
+        }
+        (*f)[n++] = p;
+        if (delim == ' ') {
+            while (*p && *p != ' ' && *p != '\t') p++;
+            if (!*p) break;
+            *p++ = 0;
+            while (*p == ' ' || *p == '\t') p++;
+            if (!*p) break;
+        } else {
+            while (*p && *p != delim) p++;
+            if (!*p) break;
+            *p++ = 0;
+        }
+    }
+    return n;
+}

@@ -72,6 +72,10 @@ void grs_progress_end(void);
 /** Split s in place on any of `delims`, up to max fields; returns the field count (may be > max,
  *  extra fields are not stored). */
 int grs_split(char *s, const char *delims, char **f, int max);
+/** Split s in place into a growing array *f (capacity *cap, realloc'd as needed): on delim, or
+ *  with delim ' ' on runs of spaces/TABs with leading/trailing blanks ignored (a blank line has
+ *  0 fields). @return the field count, -1 when out of memory. */
+int64_t grs_split_grow(char *s, char delim, char ***f, int64_t *cap);
 /** Strict number parsing: whole string must be consumed; returns 0 on success. */
 int grs_parse_double(const char *s, double *x);
 int grs_parse_int64(const char *s, int64_t *x);
