@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev)
+build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev libopenblas-serial-dev)
 # BGEN input: zstd-compressed blocks and the .bgi (SQLite) index
 build_pkgs+=(libzstd-dev libsqlite3-dev)
 # independent oracles for the tests (plink2, bcftools, samtools, tabix)
