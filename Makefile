@@ -3,11 +3,13 @@
 #   make test   install missing Debian packages, build, run every test
 #   make        build only (build/grs)
 #   make asan   build and test under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind              the valgrind memcheck test (slow, not in `make test`)
+#   make fuzz FUZZ_SECONDS=60  build the libFuzzer targets with clang and run each for 60 s
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo asan bench clean
+.PHONY: all deps build test demo asan bench clean fuzz valgrind
 
 all: build
 
@@ -19,7 +21,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --label-exclude bench
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --label-exclude 'bench|valgrind'
 	@cd $(BUILD) && ctest --output-on-failure -L bench
 
 demo: build
@@ -30,6 +32,16 @@ asan: deps   # the "slow" oracle tests (R glmnet over long paths) run in `make t
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) --label-exclude "bench|slow"
+
+valgrind: build
+	@cd $(BUILD) && ctest --output-on-failure -L valgrind
+
+# libFuzzer targets (clang): each runs FUZZ_SECONDS, one after another (tests/fuzz/README.md)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRS_FUZZ=ON -DGRS_CUDA=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -531,8 +531,17 @@ int grs_bgen_reader_open(const grs_bgen_opts_t *opt, grs_bgen_reader_t **out)
     }
     /* N sized arrays: the IDs come from the file (>= 2 bytes each) or from a .sample file whose
      * line count must equal N, so N is bounded by real bytes before these are filled */
+    if (r->has_ids && (int64_t)r->n > r->fsize / 2) {   /* each ID takes >= 2 bytes of the file */
+        grs_log_error("'%s': the header says %" PRIu64 " samples, more than a %" PRId64
+                      "-byte file can hold: the file is corrupted", r->fn, (uint64_t)r->n, r->fsize);
+        ret = GRS_EFORMAT;
+        goto fail;
+    }
     ret = GRS_ENOMEM;
-    if (!(r->samples = (grs_sample_t *)calloc(r->n, sizeof(grs_sample_t)))) goto fail;
+    if (!(r->samples = (grs_sample_t *)calloc(r->n, sizeof(grs_sample_t)))) {
+        grs_log_error("'%s': out of memory for %" PRIu64 " samples", r->fn, (uint64_t)r->n);
+        goto fail;
+    }
     if (r->has_ids) {
         if ((ret = read_sample_block(r, opt->sample_file == NULL)) < 0) goto fail;
     }

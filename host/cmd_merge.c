@@ -474,12 +474,13 @@ int main_merge(int argc, char **argv)
         grs_json_num(&j, "peak_rss_mb", peak);
         grs_json_end(&j);
     }
-    st = grs_out_close(os, 1); os = NULL;
-    if (st < 0) goto done;
+    /* the .sscore last: a merge stopped between renames never leaves one that looks finished */
     st = grs_out_close(om, 1); om = NULL;
-    if (st < 0) { unlink(fn_sscore); goto done; }
+    if (st < 0) goto done;
     st = grs_out_close(oj, 1); oj = NULL;
-    if (st < 0) { unlink(fn_sscore); unlink(fn_match); goto done; }
+    if (st < 0) { unlink(fn_match); goto done; }
+    st = grs_out_close(os, 1); os = NULL;
+    if (st < 0) { unlink(fn_match); unlink(fn_json); goto done; }
     fprintf(stderr, "[grs merge] %d shards by %s, %" PRId64 " samples, %" PRId64 " score columns: %s\n", n,
             by == GRS_SHARD_BY_SAMPLES ? "samples" : "variants", n_samples, K, fn_sscore);
     grs_cmd_log_end("merge", t0);

@@ -967,13 +967,29 @@ int main_score(int argc, char **argv)
         if (o.shard.n) grs_json_close(&j, '}');
         grs_json_end(&j);
     }
-    /* commit all three only when all are complete */
-    st = grs_out_close(os, 1); os = NULL;
-    if (st < 0) goto done;
-    st = grs_out_close(om, 1); om = NULL;
-    if (st < 0) { unlink(fn_sscore); goto done; }
-    st = grs_out_close(oj, 1); oj = NULL;
-    if (st < 0) { unlink(fn_sscore); unlink(fn_match); goto done; }
+    /* commit all three only when all are complete, the one that marks completion last: the
+     * manifest of a shard, the .sscore of a single run (a run stopped between two renames must
+     * not leave a .sscore that looks finished beside a missing summary) */
+    {
+        grs_out_t *order[3] = { om, oj, os };
+        const char *names3[3] = { fn_match, fn_json, fn_sscore };
+        if (o.shard.n) {
+            order[0] = os; order[1] = om; order[2] = oj;
+            names3[0] = fn_sscore; names3[1] = fn_match; names3[2] = fn_json;
+        }
+        int wrote[3];
+        os = om = oj = NULL;
+        for (int i = 0; i < 3; i++) wrote[i] = order[i] != NULL;
+        for (int i = 0; i < 3; i++) {
+            st = grs_out_close(order[i], 1);
+            order[i] = NULL;
+            if (st < 0) {
+                for (int k = i + 1; k < 3; k++) grs_out_close(order[k], 0);
+                for (int k = 0; k < i; k++) if (wrote[k] && names3[k]) unlink(names3[k]);
+                goto done;
+            }
+        }
+    }
     fprintf(stderr, "[grs score] %" PRId64 " samples, %d/%d scores (%" PRId64 " columns), %" PRId64
             " variant keys, backend %s: %s\n", n_samples, n_pass, o.n_score, K, n_keys, grs_backend_name(be),
             o.shard.n ? fn_json : fn_sscore);

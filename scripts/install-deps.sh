@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev libopenblas-serial-dev)
+build_pkgs=(cmake make gcc pkg-config libhts-dev zlib1g-dev libopenblas-dev)
 # BGEN input: zstd-compressed blocks and the .bgi (SQLite) index
 build_pkgs+=(libzstd-dev libsqlite3-dev)
 # independent oracles for the tests (plink2, bcftools, samtools, tabix)
@@ -22,6 +22,8 @@ test_pkgs+=(r-cran-glmnet)
 test_pkgs+=(python3-zstandard)
 # SLURM job arrays and Snakemake are exercised on a real single-node cluster (issue 7)
 test_pkgs+=(slurm-wlm munge snakemake)
+# hardening (issue 10): valgrind memcheck test, libFuzzer targets (make fuzz) with Debian's clang
+test_pkgs+=(valgrind clang-14 libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")

@@ -15,9 +15,8 @@ if ldd "$GRS" | grep -Eq 'libcudart|libcublas|libcuda\.so'; then
 else
     ok
 fi
-# Serial OpenBLAS: no BLAS server threads spinning at load, and a memory limit is an error, not
-# a process that never exits (the pthreads build hung at exit under `ulimit -v`).
-ldd "$GRS" | grep -q 'openblas-serial/libopenblas' && ok || bad "grs does not load the serial OpenBLAS: $(ldd "$GRS" | grep blas)"
+# A memory limit must not keep grs from exiting (OpenBLAS's exit-time thread shutdown hung under
+# `ulimit -v`; grs leaves with _exit once its outputs are committed).
 (ulimit -v 204800; timeout 30 "$GRS" --version >/dev/null 2>&1); [ $? -eq 0 ] && ok || bad "grs --version under ulimit -v 200 MB"
 if [ "${GRS_CUDA_BUILT:-OFF}" = ON ]; then
     "$GRS" --version | grep -q 'backends built: cuda,cpu' && ok || bad "CUDA build does not report the cuda backend"

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grs-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq}
+mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table}
 bash "$src/tests/data/make_small.sh" "$tmp/d"
 T=$'\t'
 
@@ -55,4 +55,17 @@ fi
 # ---- .afreq ----
 printf '#CHROM\tID\tREF\tALT\tPROVISIONAL_REF?\tALT_FREQS\tOBS_CT\n1\trs1\tA\tG\tN\t0.25\t100\n1\trs2\tC\tT\tY\t1\t4\n2\t1:5:A:C\tA\tC\tN\t0\t2\n' > "$out/fuzz_afreq/hand.afreq"
 printf '#CHROM\tID\tREF\tALT\tALT_FREQS\tOBS_CT\r\n1\trs1\tA\tG\t0.5\t10\r\n' > "$out/fuzz_afreq/crlf.afreq"
+# ---- BGEN (plink2 export: v1.2 layout 2, zlib; and v1.1) ----
+if command -v plink2 >/dev/null; then
+    plink2 --vcf "$tmp/d/small.vcf" --export bgen-1.2 bits=8 --out "$tmp/b12" --allow-extra-chr --vcf-half-call missing --max-alleles 2 >/dev/null 2>&1 \
+        && cp "$tmp/b12.bgen" "$out/fuzz_bgen/v12.bgen"
+    plink2 --vcf "$tmp/d/small.vcf" --export bgen-1.1 --out "$tmp/b11" --allow-extra-chr --vcf-half-call missing --max-alleles 2 >/dev/null 2>&1 \
+        && cp "$tmp/b11.bgen" "$out/fuzz_bgen/v11.bgen"
+fi
+
+# ---- pheno/covar tables ----
+printf '#FID\tIID\tPHENO1\tAGE\n0\tS1\t1.5\t40\n0\tS2\tNA\t-9\n' > "$out/fuzz_table/pheno.tsv"
+printf 'IID,y,sex\nS1,1,M\nS2,0,F\n' > "$out/fuzz_table/pheno.csv"
+printf 'F1 I1 2 0.3\nF2 I2 1 .\n' > "$out/fuzz_table/plink1.txt"
+
 echo "seeds in $out: $(find "$out" -type f | wc -l) files"
