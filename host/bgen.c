@@ -332,6 +332,7 @@ static int read_sample_block(grs_bgen_reader_t *r, int keep)
             free(buf);
             return GRS_EFORMAT;
         }
+        if ((size_t)(o - r->sample_strs) + l + 1 > need) goto short_block;   /* never past the copy */
         r->samples[s].fid = r->sample_strs;
         r->samples[s].iid = o;
         r->samples[s].sex = 0;
