@@ -459,6 +459,7 @@ int grs_bed_pack(const grs_bed_opts_t *opt, const char *out_grsm, grs_bed_stats_
     w = NULL;
 fail:
     grs_progress_end();
+    if (ret == GRS_ENOMEM) grs_log_error("'%s': out of memory while packing", opt->prefix);
     if (b) st.n_haploid_het = b->n_haploid_het;
     if (stats) *stats = st;
     grs_geno_writer_close(w, 0);

@@ -1158,6 +1158,7 @@ int grs_bgen_pack(const grs_bgen_opts_t *opt, const char *out_grsm, grs_bgen_sta
     w = NULL;
 fail:
     grs_progress_end();
+    if (ret == GRS_ENOMEM) grs_log_error("'%s': out of memory while packing", opt->file);
     if (stats && rd) *stats = rd->st;
     grs_geno_writer_close(w, 0);
     grs_bgen_reader_close(rd);

@@ -1163,6 +1163,7 @@ int grs_vcf_pack(const grs_vcf_opts_t *opt, const char *out_grsm, grs_vcf_stats_
     w = NULL;
 fail:
     grs_progress_end();
+    if (ret == GRS_ENOMEM) grs_log_error("'%s': out of memory while packing", opt->files[0]);
     if (stats && rd) *stats = rd->st;
     grs_geno_writer_close(w, 0);
     grs_vcf_reader_close(rd);
