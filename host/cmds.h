@@ -12,6 +12,9 @@ int main_version(int argc, char **argv);
 int main_report(int argc, char **argv);
 int main_train(int argc, char **argv);
 int main_predict(int argc, char **argv);
+int main_ancestry(int argc, char **argv);
+int main_normalize(int argc, char **argv);
+int main_query(int argc, char **argv);
 
 /* shared option handling for every command (common.c) */
 typedef struct grs_common_opts_t {

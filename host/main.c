@@ -27,6 +27,10 @@ static const cmd_t cmds[] = {
     { main_train, "train", "fit an elastic-net risk model (genotypes, omics, covariates, PGS)" },
     { main_report, "report", "stratified cohort report of scores vs a phenotype (HTML, JSON, TSV)" },
     { main_predict, "predict", "apply a trained model: risk, block contributions, top features" },
+    { NULL, "Ancestry and patients", NULL },
+    { main_ancestry, "ancestry", "reference-panel PCA, projection and most-similar population" },
+    { main_normalize, "normalize", "percentile and Z of scores within the most-similar population" },
+    { main_query, "query", "one patient's risk from a results store (--db)" },
     /* @@SCORE_CMDS@@ */
     { NULL, "Other", NULL },
     { main_version, "version", "print version, build options and library versions" },

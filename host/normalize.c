@@ -1,0 +1,2 @@
+/* normalize.c -- (being written: see issue 9). */
+#include "normalize.h"

@@ -1,0 +1,2 @@
+/* pca.c -- (being written: see issue 9). */
+#include "pca.h"

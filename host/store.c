@@ -1,0 +1,2 @@
+/* store.c -- (being written: see issue 9). */
+#include "store.h"
