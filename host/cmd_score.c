@@ -47,6 +47,7 @@ typedef struct {
     char *bfile;                   /* --bfile PREFIX                               */
     char **vcf; int n_vcf;         /* --vcf F...                                   */
     char *bgen, *bgen_sample;      /* --bgen F [--sample S]                        */
+    char *absent_ref;              /* --absent-ref SITES (with --vcf)              */
     char **score; int n_score;     /* --score F (repeatable)                       */
     char *ref_freq;                /* --ref-freq F (.afreq)                        */
     char *out;                     /* --out PREFIX                                 */
@@ -90,6 +91,9 @@ static void usage(FILE *fp)
 "  --geno PREFIX          packed matrix PREFIX.grsm (grs pack)\n"
 "  --bfile PREFIX         PLINK 1 fileset PREFIX.bed/.bim/.fam\n"
 "  --vcf F [F...]         VCF/BCF (one per chromosome is fine; only scoring sites are decoded)\n"
+"  --absent-ref SITES     --vcf is one patient's whole-genome call set that omits REF/REF sites:\n"
+"                         variants of SITES (.bim, .pvar or sites VCF; the cohort's or panel's\n"
+"                         variant list) at scoring positions that the VCF lacks count as REF/REF\n"
 "  --dosage MODE          auto|GT|DS|HDS|GP for --vcf [auto]\n"
 "  --bgen F               BGEN v1.1/v1.2, first allele = REF (plink2 'ref-first'); expected\n"
 "                         dosages; only scoring sites are decoded (F.bgi used when present)\n"
@@ -406,6 +410,7 @@ int main_score(int argc, char **argv)
         { "score-allele-col", required_argument, NULL, 17 }, { "header-read", no_argument, NULL, 18 },
         { "build", required_argument, NULL, 19 }, { "dosage", required_argument, NULL, 20 },
         { "bgen", required_argument, NULL, 60 }, { "sample", required_argument, NULL, 61 },
+        { "absent-ref", required_argument, NULL, 62 },
         { "shard", required_argument, NULL, 40 }, { "shard-by", required_argument, NULL, 41 },
         { "skip-existing", no_argument, NULL, 42 }, { "memory", required_argument, NULL, 43 },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
@@ -502,6 +507,7 @@ int main_score(int argc, char **argv)
         case 20: dosage_mode = optarg; break;
         case 60: o.bgen = optarg; break;
         case 61: o.bgen_sample = optarg; break;
+        case 62: o.absent_ref = optarg; break;
         case 40: {
             char err[256];
             int by = o.shard.by;
@@ -529,6 +535,9 @@ int main_score(int argc, char **argv)
     if ((o.n_geno > 0) + (o.bfile != NULL) + (o.n_vcf > 0) + (o.bgen != NULL) != 1 || o.n_geno > 1) {
         fprintf(stderr, "[E::score] give exactly one of --geno PREFIX, --bfile PREFIX, --vcf F... or --bgen F\n");
         usage(stderr); ret = 2; goto done;
+    }
+    if (o.absent_ref && !o.n_vcf) {
+        fprintf(stderr, "[E::score] --absent-ref applies to --vcf input (a call set that omits REF/REF sites)\n"); ret = 2; goto done;
     }
     if (o.bgen_sample && !o.bgen) {
         fprintf(stderr, "[E::score] --sample gives the sample IDs of a --bgen file\n"); ret = 2; goto done;
@@ -568,6 +577,7 @@ int main_score(int argc, char **argv)
         io.n_vcf = o.n_vcf;
         io.bgen = o.bgen;
         io.bgen_sample = o.bgen_sample;
+        io.absent_ref = o.absent_ref;
         io.dosage_mode = dosage_mode;
         io.threads = o.threads;
         io.out_prefix = o.out;

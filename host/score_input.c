@@ -10,6 +10,10 @@
 
 #include <math.h>
 
+#include <htslib/hts.h>
+#include <htslib/khash.h>
+#include <htslib/kstring.h>
+
 #include "bed_load.h"
 #include "bgen.h"
 #include "grs/log.h"
@@ -193,9 +197,131 @@ done:
     return ret;
 }
 
+/* ---- --absent-ref: the sites a whole-genome call set omits when the sample is REF/REF ---- */
+
+KHASH_SET_INIT_STR(posset)
+
+typedef struct {
+    grs_variant_t *v;
+    int64_t n, cap;
+    kstring_t pool;                   /* strings of v[], as offsets until the end */
+} absent_list_t;
+
+static const char *nochr(const char *c) { return strncasecmp(c, "chr", 3) == 0 ? c + 3 : c; }
+
+static int pool_add(kstring_t *pool, const char *s, size_t *off)
+{
+    *off = pool->l;
+    return kputsn(s, strlen(s), pool) < 0 || kputc('\0', pool) < 0 ? GRS_ENOMEM : GRS_OK;
+}
+
+static int is_acgt(const char *a)
+{
+    if (!*a) return 0;
+    for (; *a; a++) if (!strchr("ACGTacgt", *a)) return 0;
+    return 1;
+}
+
+/* Read SITES; keep its variants whose "CHROM:POS" (no chr prefix) is in want. */
+static int absent_ref_load(const char *fn, khash_t(posset) *want, absent_list_t *L)
+{
+    htsFile *fp = hts_open(fn, "r");
+    kstring_t line = KS_INITIALIZE, key = KS_INITIALIZE;
+    int ret = GRS_OK, is_bim = 0, c_chr = 0, c_pos = 1, c_id = 2, c_ref = 3, c_alt = 4, seen_hdr = 0;
+    int64_t lno = 0;
+    size_t n = strlen(fn);
+    if (!fp) { grs_log_error("'%s': cannot open the --absent-ref site list", fn); return GRS_EIO; }
+    if ((n > 4 && strcmp(fn + n - 4, ".bim") == 0) || (n > 7 && strcmp(fn + n - 7, ".bim.gz") == 0)) {
+        is_bim = 1; c_chr = 0; c_id = 1; c_pos = 3; c_alt = 4; c_ref = 5;   /* plink2: A2 is REF */
+        seen_hdr = 1;
+    }
+    int r;
+    while ((r = hts_getline(fp, '\n', &line)) >= 0) {
+        lno++;
+        if (line.l && line.s[line.l - 1] == '\r') line.s[--line.l] = 0;
+        if (!line.l || (line.s[0] == '#' && line.s[1] == '#')) continue;
+        char *f[64];
+        int nf = grs_split(line.s, is_bim ? "\t " : "\t", f, 64);
+        if (!is_bim && line.s[0] == '#') {           /* #CHROM POS ID REF ALT (VCF, .pvar) */
+            c_chr = c_pos = c_id = c_ref = c_alt = -1;
+            for (int i = 0; i < nf; i++) {
+                const char *h = f[i] + (i == 0 && f[i][0] == '#');
+                if (!strcmp(h, "CHROM")) c_chr = i;
+                else if (!strcmp(h, "POS")) c_pos = i;
+                else if (!strcmp(h, "ID")) c_id = i;
+                else if (!strcmp(h, "REF")) c_ref = i;
+                else if (!strcmp(h, "ALT")) c_alt = i;
+            }
+            if (c_chr < 0 || c_pos < 0 || c_ref < 0 || c_alt < 0) {
+                grs_log_error("'%s' line %" PRId64 ": the header lacks #CHROM, POS, REF or ALT", fn, lno);
+                ret = GRS_EFORMAT; goto done;
+            }
+            seen_hdr = 1;
+            continue;
+        }
+        if (!seen_hdr) {
+            grs_log_error("'%s' line %" PRId64 ": expected a #CHROM header (VCF or .pvar) or a .bim file name", fn, lno);
+            ret = GRS_EFORMAT; goto done;
+        }
+        int need = c_chr;
+        if (c_pos > need) need = c_pos;
+        if (c_ref > need) need = c_ref;
+        if (c_alt > need) need = c_alt;
+        if (c_id > need) need = c_id;
+        char *end;
+        if (nf <= need) {
+            grs_log_error("'%s' line %" PRId64 ": %d fields, expected at least %d", fn, lno, nf, need + 1);
+            ret = GRS_EFORMAT; goto done;
+        }
+        long long pos = strtoll(f[c_pos], &end, 10);
+        if (*end || end == f[c_pos] || pos < 0) {
+            grs_log_error("'%s' line %" PRId64 ": bad position '%s'", fn, lno, f[c_pos]);
+            ret = GRS_EFORMAT; goto done;
+        }
+        key.l = 0;
+        if (ksprintf(&key, "%s:%lld", nochr(f[c_chr]), pos) < 0) { ret = GRS_ENOMEM; goto done; }
+        if (kh_get(posset, want, key.s) == kh_end(want)) continue;
+        if (!is_acgt(f[c_ref])) continue;             /* N, '.', symbolic: no REF call to assume */
+        for (char *alt = f[c_alt], *nx; alt; alt = nx) {   /* one variant per ALT allele */
+            if ((nx = strchr(alt, ','))) *nx++ = 0;
+            if (!is_acgt(alt)) continue;
+            if (L->n == L->cap) {
+                int64_t nc = L->cap ? 2 * L->cap : 256;
+                grs_variant_t *nv = (grs_variant_t *)realloc(L->v, nc * sizeof(*nv));
+                if (!nv) { ret = GRS_ENOMEM; goto done; }
+                L->v = nv; L->cap = nc;
+            }
+            grs_variant_t *v = &L->v[L->n];
+            size_t o[4];
+            memset(v, 0, sizeof(*v));
+            if (pool_add(&L->pool, f[c_chr], &o[0]) < 0 || pool_add(&L->pool, c_id >= 0 ? f[c_id] : ".", &o[1]) < 0
+                || pool_add(&L->pool, f[c_ref], &o[2]) < 0 || pool_add(&L->pool, alt, &o[3]) < 0) {
+                ret = GRS_ENOMEM; goto done;
+            }
+            v->chrom = (const char *)(uintptr_t)o[0]; v->id = (const char *)(uintptr_t)o[1];
+            v->ref = (const char *)(uintptr_t)o[2]; v->alt = (const char *)(uintptr_t)o[3];
+            v->pos = pos; v->src_allele = 1; v->n_src_alleles = 2;
+            L->n++;
+        }
+    }
+    if (r < -1) { grs_log_error("'%s': read error after line %" PRId64, fn, lno); ret = GRS_EIO; goto done; }
+    if (!seen_hdr) { grs_log_error("'%s': empty --absent-ref site list (no #CHROM header)", fn); ret = GRS_EFORMAT; goto done; }
+    for (int64_t i = 0; i < L->n; i++) {            /* offsets -> pointers, now the pool is final */
+        grs_variant_t *v = &L->v[i];
+        v->chrom = L->pool.s + (uintptr_t)v->chrom; v->id = L->pool.s + (uintptr_t)v->id;
+        v->ref = L->pool.s + (uintptr_t)v->ref; v->alt = L->pool.s + (uintptr_t)v->alt;
+    }
+done:
+    ks_free(&line);
+    ks_free(&key);
+    if (hts_close(fp) < 0 && ret == GRS_OK) { grs_log_error("'%s': read error", fn); ret = GRS_EIO; }
+    return ret;
+}
+
 int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **out)
 {
     int ret = GRS_ENOMEM;
+    absent_list_t absent_list = { NULL, 0, 0, KS_INITIALIZE };
     grs_score_input_t *in = (grs_score_input_t *)calloc(1, sizeof(*in));
     char *fn = NULL;
     if (!in) return GRS_ENOMEM;
@@ -264,14 +390,47 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
             goto fail;
         }
         vo.threads = opt->threads;
+        if (opt->absent_ref) {
+            khash_t(posset) *want = kh_init(posset);
+            kstring_t k = KS_INITIALIZE;
+            int absent;
+            ret = want ? GRS_OK : GRS_ENOMEM;
+            for (int64_t i = 0; i < n_sites && ret == GRS_OK; i += 2) {   /* even: as written */
+                k.l = 0;
+                char *dup = NULL;
+                if (ksprintf(&k, "%s:%" PRId64, nochr(sites[i].chrom), sites[i].pos) < 0 || !(dup = strdup(k.s))) {
+                    ret = GRS_ENOMEM; break;
+                }
+                kh_put(posset, want, dup, &absent);
+                if (absent <= 0) free(dup);
+            }
+            ks_free(&k);
+            if (ret == GRS_OK) ret = absent_ref_load(opt->absent_ref, want, &absent_list);
+            if (want) {
+                for (khint_t h = kh_begin(want); h != kh_end(want); h++)
+                    if (kh_exist(want, h)) free((char *)kh_key(want, h));
+                kh_destroy(posset, want);
+            }
+            if (ret < 0) { free(sites); goto fail; }
+            grs_log_info("--absent-ref '%s': %" PRId64 " variants at scoring positions (REF/REF where the VCF lacks them)",
+                         opt->absent_ref, absent_list.n);
+            vo.homref = absent_list.v;
+            vo.n_homref = absent_list.n;
+        }
         /* a scoring file without positions (PLINK style) needs every record */
         vo.sites = no_pos ? NULL : sites;
         vo.n_sites = no_pos ? 0 : n_sites;
         if (!(fn = grs_sprintf("%s.input.tmp.%ld.grsm", opt->out_prefix, (long)getpid()))) { free(sites); goto fail; }
         grs_cleanup_register(fn);
         grs_log_info("decoding %s VCF records into a temporary matrix", no_pos ? "all" : "the scoring sites'");
-        ret = grs_vcf_pack(&vo, fn, NULL);
+        grs_vcf_stats_t vst;
+        memset(&vst, 0, sizeof(vst));
+        ret = grs_vcf_pack(&vo, fn, &vst);
         free(sites);
+        if (ret >= 0 && opt->absent_ref) {
+            in->n_absent_ref = vst.n_homref_added;
+            grs_log_info("--absent-ref: %" PRId64 " sites absent from the VCF scored as REF/REF", vst.n_homref_added);
+        }
         if (ret < 0) { unlink(fn); grs_cleanup_unregister(fn); goto fail; }
         ret = open_grsm(in, fn, "vcf", opt->vcf[0]);
         unlink(fn);                   /* the mapping stays valid; nothing is left behind */
@@ -280,10 +439,14 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
         in->fingerprint = grs_file_fingerprint(opt->vcf[0]);
     }
     free(fn);
+    free(absent_list.v);
+    ks_free(&absent_list.pool);
     *out = in;
     return GRS_OK;
 fail:
     free(fn);
+    free(absent_list.v);
+    ks_free(&absent_list.pool);
     grs_score_input_close(in);
     return ret;
 }

@@ -31,6 +31,9 @@ typedef struct grs_score_input_opts_t {
     const char *out_prefix;          /* temporary files go beside it                   */
     const grs_scorefile_t *const *sites;  /* scoring files: their sites restrict VCF decoding */
     int n_sites;
+    const char *absent_ref;          /* --absent-ref SITES (--vcf only): a variant list (.bim,
+                                        .pvar, or VCF, plain or gz); its variants at scoring-file
+                                        positions that the VCF lacks are scored as REF/REF     */
 } grs_score_input_opts_t;
 
 typedef struct grs_score_input_s grs_score_input_t;
@@ -50,6 +53,7 @@ struct grs_score_input_s {
     void *impl;
     int is_bed;                      /* impl is the .bed reader, not a .grsm              */
     char **chr_names;                /* "chrN" site names made for VCF decoding           */
+    int64_t n_absent_ref;            /* rows added as REF/REF by opts.absent_ref           */
     int n_chr_names;
 };
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1119,6 +1120,95 @@ int grs_vcf_reader_next(grs_vcf_reader_t *r, grs_vcf_row_t *row)
 
 /* ---- packer ------------------------------------------------------------------------------- */
 
+/* "CHROM\tPOS\tREF\tALT" with any "chr" prefix dropped: the identity of a --absent-ref site */
+static int homref_key(kstring_t *ks, const grs_variant_t *v)
+{
+    const char *c = strncasecmp(v->chrom, "chr", 3) == 0 ? v->chrom + 3 : v->chrom;
+    ks->l = 0;
+    return ksprintf(ks, "%s\t%" PRId64 "\t%s\t%s", c, v->pos, v->ref, v->alt) < 0 ? GRS_ENOMEM : GRS_OK;
+}
+
+static int homref_key_put(khash_t(strset) *h, const grs_variant_t *v)
+{
+    kstring_t ks = KS_INITIALIZE;
+    int absent;
+    if (homref_key(&ks, v) < 0) { ks_free(&ks); return GRS_ENOMEM; }
+    kh_put(strset, h, ks.s, &absent);
+    if (absent < 0) { ks_free(&ks); return GRS_ENOMEM; }
+    if (!absent) ks_free(&ks);        /* already there: the set keeps its own copy */
+    return GRS_OK;
+}
+
+/* --absent-ref rows, merged into the VCF's order: the list is in its file's order (the cohort's
+ * VCF order); chromosomes are ranked by first appearance in it, and before each VCF record every
+ * listed variant on an earlier chromosome, or at a smaller position on the same one, is written
+ * as REF/REF unless the VCF had it. A patient's matrix then has the cohort's row order, so the
+ * scores are summed in the same order and agree to the last bit. */
+KHASH_MAP_INIT_STR(chrrank, int)
+
+typedef struct {
+    khash_t(strset) *seen;              /* keys of the VCF's rows                          */
+    khash_t(strset) *done;              /* keys of the REF/REF rows written                */
+    khash_t(chrrank) *rank;             /* chromosome (no chr prefix) -> rank              */
+    const grs_variant_t *v;
+    int64_t n, i;
+    int *vrank;                         /* rank of v[j]                                    */
+    uint8_t *zeros;
+    kstring_t key;
+} homref_t;
+
+static const char *chr_strip(const char *c) { return strncasecmp(c, "chr", 3) == 0 ? c + 3 : c; }
+
+static int homref_init(homref_t *h, const grs_vcf_opts_t *opt, int64_t n_samples)
+{
+    int absent, next = 0;
+    h->v = opt->homref;
+    h->n = opt->n_homref;
+    if (!(h->seen = kh_init(strset)) || !(h->done = kh_init(strset)) || !(h->rank = kh_init(chrrank))
+        || !(h->vrank = (int *)malloc(h->n * sizeof(int)))
+        || !(h->zeros = (uint8_t *)calloc(n_samples > 0 ? (size_t)n_samples : 1, 1))) return GRS_ENOMEM;
+    for (int64_t j = 0; j < h->n; j++) {
+        khint_t k = kh_put(chrrank, h->rank, chr_strip(h->v[j].chrom), &absent);   /* borrowed key */
+        if (absent < 0) return GRS_ENOMEM;
+        if (absent) kh_val(h->rank, k) = next++;
+        h->vrank[j] = kh_val(h->rank, k);
+    }
+    return GRS_OK;
+}
+
+static void homref_free(homref_t *h)
+{
+    free_strset(h->seen);
+    free_strset(h->done);
+    if (h->rank) kh_destroy(chrrank, h->rank);
+    free(h->vrank);
+    free(h->zeros);
+    ks_free(&h->key);
+}
+
+/* Write the listed variants that sort before `before` (all of them when NULL). */
+static int homref_flush(homref_t *h, grs_geno_writer_t *w, const grs_variant_t *before, grs_vcf_stats_t *st)
+{
+    int r = INT_MAX;
+    if (before) {
+        khint_t k = kh_get(chrrank, h->rank, chr_strip(before->chrom));
+        if (k == kh_end(h->rank)) return GRS_OK;          /* a chromosome the list lacks */
+        r = kh_val(h->rank, k);
+    }
+    for (; h->i < h->n; h->i++) {
+        const grs_variant_t *v = &h->v[h->i];
+        if (before && (h->vrank[h->i] > r || (h->vrank[h->i] == r && v->pos >= before->pos))) break;
+        int ret;
+        if ((ret = homref_key(&h->key, v)) < 0) return ret;
+        if (kh_get(strset, h->seen, h->key.s) != kh_end(h->seen)
+            || kh_get(strset, h->done, h->key.s) != kh_end(h->done)) continue;
+        if ((ret = homref_key_put(h->done, v)) < 0) return ret;
+        if ((ret = grs_geno_writer_add(w, v, h->zeros, NULL, NULL)) < 0) return ret;
+        st->n_homref_added++;
+    }
+    return GRS_OK;
+}
+
 int grs_vcf_pack(const grs_vcf_opts_t *opt, const char *out_grsm, grs_vcf_stats_t *stats)
 {
     int ret, r;
@@ -1126,16 +1216,30 @@ int grs_vcf_pack(const grs_vcf_opts_t *opt, const char *out_grsm, grs_vcf_stats_
     grs_geno_writer_t *w = NULL;
     grs_vcf_row_t row;
     char tbuf[32], *s = NULL;
+    homref_t hr;
 
+    memset(&hr, 0, sizeof(hr));
     if ((ret = grs_vcf_reader_open(opt, &rd)) < 0) goto fail;
     if ((ret = grs_geno_writer_open(out_grsm, grs_vcf_reader_n_samples(rd), grs_vcf_reader_samples(rd), &w)) < 0)
         goto fail;
+    if (opt->n_homref > 0 && (ret = homref_init(&hr, opt, grs_vcf_reader_n_samples(rd))) < 0) goto fail;
     while ((r = grs_vcf_reader_next(rd, &row)) > 0) {
+        if (hr.seen) {   /* the REF/REF rows that sort before this record go first */
+            if ((ret = homref_flush(&hr, w, &row.var, &rd->st)) < 0) goto fail;
+            if ((ret = homref_key(&hr.key, &row.var)) < 0) goto fail;
+            if (kh_get(strset, hr.done, hr.key.s) != kh_end(hr.done)) {
+                grs_log_error("'%s': record %s:%" PRId64 " comes after later positions; --absent-ref needs "
+                              "a position-sorted VCF", opt->files[0], row.var.chrom, row.var.pos);
+                ret = GRS_EFORMAT; goto fail;
+            }
+            if ((ret = homref_key_put(hr.seen, &row.var)) < 0) goto fail;
+        }
         if ((ret = grs_geno_writer_add(w, &row.var, row.codes, row.dosage, row.haploid)) < 0) goto fail;
         if ((rd->st.n_rows & 1023) == 0) grs_progress("pack: variants", rd->st.n_rows, 0);
     }
     grs_progress_end();
     if (r < 0) { ret = r; goto fail; }
+    if (hr.seen && (ret = homref_flush(&hr, w, NULL, &rd->st)) < 0) goto fail;
     grs_iso_time(tbuf, sizeof(tbuf));
 #define META(k, v) do { if ((ret = grs_geno_writer_meta(w, (k), (v))) < 0) goto fail; } while (0)
     META("tool", "grs " GRS_VERSION);
@@ -1165,6 +1269,7 @@ fail:
     grs_progress_end();
     if (ret == GRS_ENOMEM) grs_log_error("'%s': out of memory while packing", opt->files[0]);
     if (stats && rd) *stats = rd->st;
+    homref_free(&hr);
     grs_geno_writer_close(w, 0);
     grs_vcf_reader_close(rd);
     free(s);

@@ -92,6 +92,11 @@ typedef struct grs_vcf_opts_t {
     const grs_site_t *sites;    /* NULL, or n_sites target sites                                */
     int64_t n_sites;
     const char *command;        /* command line recorded in META by grs_vcf_pack (may be NULL)  */
+    /* grs_vcf_pack only: variants that a whole-genome call set leaves out when the sample is
+     * homozygous for REF. Each one without a packed row of the same CHROM ("chr" prefix
+     * ignored), POS, REF and ALT is appended as a row of REF/REF calls (code 0). */
+    const grs_variant_t *homref;
+    int64_t n_homref;
 } grs_vcf_opts_t;
 
 /** Counts gathered while reading. */
@@ -106,6 +111,7 @@ typedef struct grs_vcf_stats_t {
     int64_t n_no_alt;        /* records without an ALT allele (ALT '.'), skipped               */
     int64_t n_dosage_rows;   /* rows with at least one fractional dosage                       */
     int64_t n_missing;       /* missing genotypes over all rows                                */
+    int64_t n_homref_added;  /* rows appended from opts.homref (absent from the VCF)           */
     int64_t n_half_calls;    /* genotypes like 0/. stored as missing                           */
     int64_t n_polyploid;     /* genotypes with more than two alleles, stored as missing        */
     int64_t n_no_field;      /* records without the genotype/dosage field used (GT fallback or

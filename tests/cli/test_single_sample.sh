@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test_single_sample.sh -- one patient's whole-genome VCF, scored alone, gives the values that the
+# same sample gets inside its cohort (issue 9, "single-sample path").
+#
+# Data: the pgsc_calc CINECA chr22 set (2,504 1000 Genomes-named samples x 829 SNPs, ../shared;
+# skipped when absent). For each of a few samples (one with a missing call):
+#   cohort:  grs score --vcf cohort.vcf.gz --ref-freq cohort.afreq           (plink2 --freq)
+#   patient: bcftools view -s S | drop its REF/REF records (a WGS call set does not list them)
+#            grs score --vcf patient.vcf.gz --absent-ref sites.vcf.gz --ref-freq cohort.afreq
+# The two .sscore rows must be byte-identical at 17 significant digits; without --absent-ref
+# the patient's score falls below --min-overlap (the dropped REF/REF sites look unmatched).
+# When `grs ancestry` and `grs normalize` are present, the patient's projection through the
+# saved .pcamodel and normalization through the saved refdist.json must also equal the cohort's.
+. "$(dirname "$0")/lib.sh"
+D=$SHARED/data/pgsc_calc-cineca
+[ -f "$D/cineca_synthetic_subset.vcf.gz" ] || { skip "../shared/data/pgsc_calc-cineca absent"; finish; }
+command -v bcftools >/dev/null || { skip "bcftools not installed"; finish; }
+command -v plink2 >/dev/null || { skip "plink2 not installed"; finish; }
+V=$D/cineca_synthetic_subset.vcf.gz
+P=$D/PGS001229_22.txt
+
+plink2 --vcf "$V" --freq --out "$T/fq" >/dev/null 2>&1 || { bad "plink2 --freq"; finish; }
+bcftools view -G "$V" -Oz -o "$T/sites.vcf.gz" 2>/dev/null || { bad "bcftools view -G"; finish; }
+check "score the cohort" "$GRS" score --vcf "$V" --score "$P" --ref-freq "$T/fq.afreq" --full-precision --out "$T/cohort" -v 0
+
+for S in HG00097_HG00097 HG00099_HG00099 NA21144_NA21144 HG03006_HG03006; do
+    bcftools view -s "$S" "$V" 2>/dev/null | bcftools view -e 'GT="0/0"' -Oz -o "$T/$S.vcf.gz" 2>/dev/null \
+        || { bad "bcftools extract $S"; continue; }
+    check "score $S alone" "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/sites.vcf.gz" --score "$P" \
+        --ref-freq "$T/fq.afreq" --full-precision --out "$T/$S" -v 0
+    want=$(grep -P "^$S\t" "$T/cohort.sscore"); got=$(tail -n 1 "$T/$S.sscore")
+    [ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "$S alone: '$got', in the cohort: '$want'"
+done
+# the sample with a missing call really has one in its single-sample VCF (mean imputation path)
+n_miss=$(bcftools query -i 'GT="mis"' -f '%POS\n' "$T/HG00099_HG00099.vcf.gz" | wc -l)
+[ "$n_miss" -ge 1 ] && ok || bad "HG00099 should carry a missing call"
+
+# without --absent-ref the dropped sites are simply unmatched
+S=HG00097_HG00097
+"$GRS" score --vcf "$T/$S.vcf.gz" --score "$P" --ref-freq "$T/fq.afreq" --out "$T/none" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "min-overlap" "$T/err" && ok || bad "without --absent-ref: exit $rc, $(cat "$T/err")"
+
+# a .bim site list works the same (plink2: A2 is REF)
+plink2 --vcf "$V" --make-just-bim --out "$T/sites" >/dev/null 2>&1 \
+    && check "score with a .bim site list" "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/sites.bim" --score "$P" \
+        --ref-freq "$T/fq.afreq" --full-precision --out "$T/bim" -v 0 \
+    && { [ "$(tail -n 1 "$T/bim.sscore")" = "$(grep -P "^$S\t" "$T/cohort.sscore")" ] && ok || bad ".bim site list differs"; }
+
+# bad site lists: exit 1, the file named, no output
+printf '' > "$T/empty.vcf"
+expect_error "empty site list" "empty.vcf" "$T/e1.sscore" \
+    "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/empty.vcf" --score "$P" --out "$T/e1"
+printf '22\t100\trs1\tA\tG\n' > "$T/nohdr.vcf"
+expect_error "site list without a header" "nohdr.vcf.*line 1" "$T/e2.sscore" \
+    "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/nohdr.vcf" --score "$P" --out "$T/e2"
+printf '#CHROM\tPOS\tID\tREF\tALT\n22\tabc\trs1\tA\tG\n' > "$T/badpos.vcf"
+expect_error "site list with a bad position" "badpos.vcf.*line 2.*abc" "$T/e3.sscore" \
+    "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/badpos.vcf" --score "$P" --out "$T/e3"
+printf '#CHROM\tPOS\tID\n22\t1\tx\n' > "$T/nocols.vcf"
+expect_error "site list without REF/ALT" "nocols.vcf.*lacks" "$T/e4.sscore" \
+    "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/nocols.vcf" --score "$P" --out "$T/e4"
+expect_error "missing site list" "nosuch.vcf" "$T/e5.sscore" \
+    "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/nosuch.vcf" --score "$P" --out "$T/e5"
+"$GRS" score --bfile "$D/cineca_synthetic_subset" --absent-ref "$T/sites.vcf.gz" --score "$P" --out "$T/e6" 2>/dev/null
+[ $? -eq 2 ] && ok || bad "--absent-ref with --bfile should be a usage error (2)"
+
+# an unsorted patient VCF cannot be merged with the site list: a clear error, not a wrong score
+S=HG00097_HG00097
+{ bcftools view -h "$T/$S.vcf.gz"; bcftools view -H "$T/$S.vcf.gz" | sort -t$'\t' -k2,2nr; } > "$T/unsorted.vcf"
+expect_error "unsorted patient VCF" "unsorted.vcf.*position-sorted" "$T/e7.sscore" \
+    "$GRS" score --vcf "$T/unsorted.vcf" --absent-ref "$T/sites.vcf.gz" --score "$P" --out "$T/e7"
+
+# @@SINGLE_SAMPLE_NORMALIZE@@ (ancestry + normalize through saved models: added with those commands)
+finish
