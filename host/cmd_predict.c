@@ -22,6 +22,7 @@
 #include "json.h"
 #include "model.h"
 #include "omics.h"
+#include "store.h"
 #include "util.h"
 
 #define MAX_OMICS 64
@@ -38,6 +39,7 @@ static void usage(FILE *fp)
 "  --covar F       covariates     --pgs F  .sscore with the model's PGS columns\n"
 "  --explain N     list the N features with the largest |contribution| per sample [0]\n"
 "  --out PREFIX    PREFIX.predict.tsv and PREFIX.predict.json\n"
+"  --db F.sqlite   also add the predictions to this results store (grs query)\n"
 "  -v N            verbosity 0..6 [3]     -h, --help\n");
 }
 
@@ -56,10 +58,12 @@ int main_predict(int argc, char **argv)
         { "model", required_argument, NULL, 1 }, { "geno", required_argument, NULL, 2 },
         { "omics", required_argument, NULL, 3 }, { "covar", required_argument, NULL, 4 },
         { "pgs", required_argument, NULL, 5 }, { "explain", required_argument, NULL, 6 },
+        { "db", required_argument, NULL, 7 },
         { "out", required_argument, NULL, 'o' }, { "threads", required_argument, NULL, 't' },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
+    char *db_fn = NULL;
     char *model_fn = NULL, *geno_fn = NULL, *covar_fn = NULL, *pgs_fn = NULL, *out = NULL, *omics_fn[MAX_OMICS];
     int n_omics = 0, c, ret = 1;
     int64_t explain = 0, k;
@@ -88,6 +92,7 @@ int main_predict(int argc, char **argv)
         case 6:
             if (grs_parse_int64(optarg, &explain) < 0 || explain < 0) { grs_log_error("--explain must be >= 0"); return 2; }
             break;
+        case 7: db_fn = optarg; break;
         case 'o': out = optarg; break;
         case 't': break;
         case 'v':
@@ -266,6 +271,14 @@ int main_predict(int argc, char **argv)
     ot = NULL;
     if (grs_out_close(oj, 1) < 0) { oj = NULL; unlink(fn_tsv); goto done; }
     oj = NULL;
+    if (db_fn) {
+        /* the committed outputs go to the store as one run; the files stay if this fails */
+        char *cl = grs_cmdline(argc, argv), *full = grs_sprintf("grs %s", cl ? cl : "");
+        grs_store_inputs_t si = { .predict_tsv = fn_tsv, .command = full, .kind = "predict" };
+        int st = grs_store_ingest(db_fn, &si);
+        free(cl); free(full);
+        if (st < 0) goto done;
+    }
     fprintf(stderr, "[grs predict] %" PRId64 " samples, %" PRId64 " model features: %s\n", n, F, fn_tsv);
     grs_cmd_log_end("predict", t0);
     ret = 0;

@@ -35,6 +35,7 @@
 #include "scorefile.h"
 #include "score_output.h"
 #include "shard.h"
+#include "store.h"
 #include "util.h"
 
 KHASH_MAP_INIT_STR(str2i, int64_t)
@@ -61,6 +62,7 @@ typedef struct {
     grs_shard_spec_t shard;        /* --shard K/N (n == 0: not sharded), --shard-by */
     int skip_existing;             /* --skip-existing                              */
     int64_t memory_mb;             /* --memory MB (0: no bound)                    */
+    char *db;                      /* --db F.sqlite: results store                 */
 } opts_t;
 
 /* one (variant, effect allele, model) key per distinct use of a target variant */
@@ -118,6 +120,7 @@ static void usage(FILE *fp)
 "Output:\n"
 "  --out PREFIX           PREFIX.sscore, PREFIX.match.tsv.gz, PREFIX.summary.json\n"
 "  --full-precision       17 significant digits instead of 6\n"
+"  --db F.sqlite          also add the .sscore and summary to this results store (grs query)\n"
 "Sharding (SLURM arrays; combine the shards with grs merge):\n"
 "  --shard K/N|auto       compute part K of N (auto: from SLURM_ARRAY_TASK_ID and the array's range);\n"
 "                         writes PREFIX.shardK-of-N.{partial.gz,manifest.json} (+ match.tsv.gz for K=1)\n"
@@ -413,6 +416,7 @@ int main_score(int argc, char **argv)
         { "absent-ref", required_argument, NULL, 62 },
         { "shard", required_argument, NULL, 40 }, { "shard-by", required_argument, NULL, 41 },
         { "skip-existing", no_argument, NULL, 42 }, { "memory", required_argument, NULL, 43 },
+        { "db", required_argument, NULL, 44 },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -526,6 +530,7 @@ int main_score(int argc, char **argv)
                 fprintf(stderr, "[E::score] --memory must be a whole number of MB (>= 1)\n"); ret = 2; goto done;
             }
             break;
+        case 44: o.db = optarg; break;
         case 'v': grs_cmd_set_verbosity(atoi(optarg)); break;
         case 'h': usage(stdout); ret = 0; goto done;
         default: usage(stderr); ret = 2; goto done;
@@ -548,6 +553,9 @@ int main_score(int argc, char **argv)
     }
     if (o.center && o.standardize) { fprintf(stderr, "[E::score] --center and --standardize exclude each other\n"); ret = 2; goto done; }
     if (o.skip_existing && !o.shard.n) { fprintf(stderr, "[E::score] --skip-existing needs --shard\n"); ret = 2; goto done; }
+    if (o.db && o.shard.n) {
+        fprintf(stderr, "[E::score] --db stores a complete run: store the merged .sscore with grs store\n"); ret = 2; goto done;
+    }
     grs_cmd_log_start(argc, argv);
     if (o.shard.n) {
         if (run_identity(&o, dosage_mode, &run) < 0) goto done;
@@ -999,6 +1007,14 @@ int main_score(int argc, char **argv)
                 goto done;
             }
         }
+    }
+    if (o.db) {
+        /* the committed outputs go to the store as one run; the files stay if this fails */
+        char *cl = grs_cmdline(argc, argv), *full = grs_sprintf("grs %s", cl ? cl : "");
+        grs_store_inputs_t si = { .sscore = fn_sscore, .summary_json = fn_json, .command = full, .kind = "score" };
+        st = grs_store_ingest(o.db, &si);
+        free(cl); free(full);
+        if (st < 0) goto done;
     }
     fprintf(stderr, "[grs score] %" PRId64 " samples, %d/%d scores (%" PRId64 " columns), %" PRId64
             " variant keys, backend %s: %s\n", n_samples, n_pass, o.n_score, K, n_keys, grs_backend_name(be),

@@ -15,6 +15,7 @@ int main_predict(int argc, char **argv);
 int main_ancestry(int argc, char **argv);
 int main_normalize(int argc, char **argv);
 int main_query(int argc, char **argv);
+int main_store(int argc, char **argv);
 
 /* shared option handling for every command (common.c) */
 typedef struct grs_common_opts_t {

@@ -31,6 +31,7 @@ static const cmd_t cmds[] = {
     { main_ancestry, "ancestry", "reference-panel PCA, projection and most-similar population" },
     { main_normalize, "normalize", "percentile and Z of scores within the most-similar population" },
     { main_query, "query", "one patient's risk from a results store (--db)" },
+    { main_store, "store", "add existing outputs (.sscore, norm, ancestry, predict, report) to a results store" },
     /* @@SCORE_CMDS@@ */
     { NULL, "Other", NULL },
     { main_version, "version", "print version, build options and library versions" },

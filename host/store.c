@@ -1,2 +1,961 @@
-/* store.c -- (being written: see issue 9). */
+/* store.c -- the results store (see store.h): schema, safe creation, all-or-nothing ingest of
+ * .sscore, summary.json, norm.tsv, ancestry.tsv, predict.tsv and report.json. */
 #include "store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <htslib/hts.h>
+#include <htslib/kseq.h>
+#include <htslib/kstring.h>
+#include <sqlite3.h>
+
+#include "grs/log.h"
+#include "grs/status.h"
+#include "util.h"
+
+static const char *const schema_sql =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+    "CREATE TABLE runs(run_id INTEGER PRIMARY KEY, created TEXT, grs_version TEXT, command TEXT,"
+    " kind TEXT, inputs_json TEXT);"
+    "CREATE TABLE samples(sample_id TEXT PRIMARY KEY, fid TEXT) WITHOUT ROWID;"
+    "CREATE TABLE scores(run_id INTEGER NOT NULL, sample_id TEXT NOT NULL, score TEXT NOT NULL,"
+    " raw REAL, avg REAL, allele_ct REAL, denom REAL, named_dosage REAL, coverage REAL,"
+    " PRIMARY KEY(sample_id, score, run_id)) WITHOUT ROWID;"
+    "CREATE TABLE norm(run_id INTEGER NOT NULL, sample_id TEXT NOT NULL, score TEXT NOT NULL,"
+    " dataset TEXT, pop TEXT, low_conf INTEGER, raw REAL, percentile REAL, z REAL, z_norm1 REAL,"
+    " z_norm2 REAL, PRIMARY KEY(sample_id, score, run_id)) WITHOUT ROWID;"
+    "CREATE TABLE ref_dist(run_id INTEGER NOT NULL, score TEXT NOT NULL, pop TEXT NOT NULL,"
+    " n INTEGER, mean REAL, sd REAL, min REAL, max REAL,"
+    " PRIMARY KEY(score, pop, run_id)) WITHOUT ROWID;"
+    "CREATE TABLE ancestry(run_id INTEGER NOT NULL, sample_id TEXT NOT NULL, pop TEXT,"
+    " low_conf INTEGER, pcs_json TEXT, p_json TEXT, PRIMARY KEY(sample_id, run_id)) WITHOUT ROWID;"
+    "CREATE TABLE predictions(run_id INTEGER NOT NULL, sample_id TEXT NOT NULL, model TEXT NOT NULL,"
+    " trait TEXT, calibrated INTEGER, lp REAL, risk REAL, contrib_json TEXT, top_features TEXT,"
+    " PRIMARY KEY(sample_id, model, run_id)) WITHOUT ROWID;"
+    "CREATE TABLE score_meta(run_id INTEGER NOT NULL, score TEXT NOT NULL, pgs_id TEXT,"
+    " pgs_name TEXT, trait TEXT, n_variants_total INTEGER, n_matched INTEGER, or_per_sd REAL,"
+    " or_lo REAL, or_hi REAL, auc REAL, cohort_column TEXT, cohort_n INTEGER, cohort_mean REAL,"
+    " cohort_sd REAL, PRIMARY KEY(score, run_id)) WITHOUT ROWID;";
+
+/* ---- small helpers ------------------------------------------------------------------------- */
+
+static int sql_exec(sqlite3 *db, const char *path, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        grs_log_error("'%s': %s", path, err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return GRS_EIO;
+    }
+    return GRS_OK;
+}
+
+static int sql_prepare(sqlite3 *db, const char *path, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+        grs_log_error("'%s': %s", path, sqlite3_errmsg(db));
+        return GRS_EIO;
+    }
+    return GRS_OK;
+}
+
+/* bind a number, NULL for NaN (the stores keeps "not computed" as NULL) */
+static void bind_num(sqlite3_stmt *st, int i, double x)
+{
+    if (isnan(x)) sqlite3_bind_null(st, i);
+    else sqlite3_bind_double(st, i, x);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
+}
+
+/* step a bound INSERT and reset it; logs with the input's file and line */
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *fn, int64_t line)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (r != SQLITE_DONE) {
+        if (line > 0) grs_log_error("'%s': line %" PRId64 ": cannot store: %s", fn, line, sqlite3_errmsg(db));
+        else grs_log_error("'%s': cannot store: %s", fn, sqlite3_errmsg(db));
+        return r == SQLITE_CONSTRAINT ? GRS_EFORMAT : GRS_EIO;
+    }
+    return GRS_OK;
+}
+
+/* a number cell: NaN for NA/nan/./empty; -1 for anything else that is not a number */
+static int cell_num(const char *s, double *x)
+{
+    if (!*s || !strcmp(s, "NA") || !strcasecmp(s, "nan") || !strcmp(s, ".")) { *x = NAN; return 0; }
+    return grs_parse_double(s, x);
+}
+
+static int cell_bool(const char *s)
+{
+    return !strcasecmp(s, "TRUE") || !strcmp(s, "1") || !strcasecmp(s, "T") || !strcasecmp(s, "yes");
+}
+
+static void kput_json_str(kstring_t *k, const char *s)
+{
+    kputc('"', k);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { kputc('\\', k); kputc(c, k); }
+        else if (c < 0x20) ksprintf(k, "\\u%04x", c);
+        else kputc(c, k);
+    }
+    kputc('"', k);
+}
+
+static void kput_json_num(kstring_t *k, double x)
+{
+    if (isfinite(x)) ksprintf(k, "%.17g", x);
+    else kputs("null", k);
+}
+
+/* ---- a streaming reader of the tab-separated outputs ----------------------------------------
+ * Lines starting "##" (provenance) and blank lines are skipped; the first other line is the
+ * header (a leading '#' is dropped); fields are split on tabs, or on runs of blanks when the
+ * header has no tab (plink2 .sscore written with spaces). */
+typedef struct {
+    const char *fn;
+    htsFile *fp;
+    kstring_t line;
+    char **f;
+    int64_t cap, lineno;
+    int n_cols;
+    char **names;
+    char delim;
+} tsv_t;
+
+static void tsv_close(tsv_t *t)
+{
+    if (t->fp) hts_close(t->fp);
+    if (t->names) for (int c = 0; c < t->n_cols; c++) free(t->names[c]);
+    free(t->names);
+    free(t->f);
+    free(t->line.s);
+    memset(t, 0, sizeof(*t));
+}
+
+static int tsv_open(const char *fn, tsv_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->fn = fn;
+    if (!(t->fp = hts_open(fn, "r"))) {
+        grs_log_error("cannot open '%s': %s", fn, strerror(errno ? errno : ENOENT));
+        return GRS_EIO;
+    }
+    while (hts_getline(t->fp, KS_SEP_LINE, &t->line) >= 0) {
+        t->lineno++;
+        while (t->line.l && (t->line.s[t->line.l - 1] == '\r')) t->line.s[--t->line.l] = 0;
+        if (!t->line.l || !strncmp(t->line.s, "##", 2)) continue;
+        t->delim = strchr(t->line.s, '\t') ? '\t' : ' ';
+        char *s = t->line.s[0] == '#' ? t->line.s + 1 : t->line.s;
+        int64_t nf = grs_split_grow(s, t->delim, &t->f, &t->cap);
+        if (nf < 0) return GRS_ENOMEM;
+        if (nf < 1 || nf > 100000) {
+            grs_log_error("'%s': line %" PRId64 ": bad header", fn, t->lineno);
+            return GRS_EFORMAT;
+        }
+        if (!(t->names = (char **)calloc(nf, sizeof(char *)))) return GRS_ENOMEM;
+        t->n_cols = (int)nf;
+        for (int c = 0; c < t->n_cols; c++)
+            if (!(t->names[c] = strdup(t->f[c]))) return GRS_ENOMEM;
+        return GRS_OK;
+    }
+    grs_log_error("'%s': empty file (no header line)", fn);
+    return GRS_EFORMAT;
+}
+
+static int tsv_col(const tsv_t *t, const char *name)
+{
+    for (int c = 0; c < t->n_cols; c++) if (!strcmp(t->names[c], name)) return c;
+    for (int c = 0; c < t->n_cols; c++) if (!strcasecmp(t->names[c], name)) return c;
+    return -1;
+}
+
+/* required column: logs naming the file */
+static int tsv_need(const tsv_t *t, const char *name, int *col)
+{
+    if ((*col = tsv_col(t, name)) < 0) {
+        grs_log_error("'%s': line %" PRId64 ": no column '%s' in the header", t->fn, t->lineno, name);
+        return GRS_EFORMAT;
+    }
+    return GRS_OK;
+}
+
+/* next row into t->f: 1, 0 at the end, < 0 on error (logged) */
+static int tsv_next(tsv_t *t)
+{
+    int r;
+    while ((r = hts_getline(t->fp, KS_SEP_LINE, &t->line)) >= 0) {
+        t->lineno++;
+        while (t->line.l && (t->line.s[t->line.l - 1] == '\r')) t->line.s[--t->line.l] = 0;
+        if (!t->line.l || t->line.s[0] == '#') continue;
+        int64_t nf = grs_split_grow(t->line.s, t->delim, &t->f, &t->cap);
+        if (nf < 0) return GRS_ENOMEM;
+        if (nf == 0) continue;
+        if (nf != t->n_cols) {
+            grs_log_error("'%s': line %" PRId64 ": %" PRId64 " fields, the header has %d", t->fn, t->lineno, nf, t->n_cols);
+            return GRS_EFORMAT;
+        }
+        return 1;
+    }
+    if (r < -1) { grs_log_error("'%s': read error after line %" PRId64, t->fn, t->lineno); return GRS_EIO; }
+    return 0;
+}
+
+static int tsv_num(tsv_t *t, int c, double *x)
+{
+    if (c < 0) { *x = NAN; return GRS_OK; }
+    if (cell_num(t->f[c], x) < 0) {
+        grs_log_error("'%s': line %" PRId64 ": column %s: '%s' is not a number", t->fn, t->lineno, t->names[c], t->f[c]);
+        return GRS_EFORMAT;
+    }
+    return GRS_OK;
+}
+
+/* ---- a small JSON DOM (reads summary.json, report.json, predict.json) ------------------------ */
+enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+typedef struct jv {
+    int type;
+    double num;
+    char *str;
+    struct jv *items;
+    char **keys;
+    int64_t n;
+} jv_t;
+typedef struct { const char *p; } jp_t;
+
+static void jv_free(jv_t *v)
+{
+    if (!v) return;
+    free(v->str);
+    for (int64_t i = 0; i < v->n; i++) {
+        jv_free(&v->items[i]);
+        if (v->keys) free(v->keys[i]);
+    }
+    free(v->items);
+    free(v->keys);
+    memset(v, 0, sizeof(*v));
+}
+
+static void jws(jp_t *p) { while (*p->p && isspace((unsigned char)*p->p)) p->p++; }
+
+static char *jstring(jp_t *p)
+{
+    kstring_t k = { 0, 0, NULL };
+    if (*p->p != '"') return NULL;
+    p->p++;
+    while (*p->p && *p->p != '"') {
+        char c = *p->p++;
+        if (c == '\\') {
+            char e = *p->p++;
+            switch (e) {
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case 'r': c = '\r'; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'u': {
+                unsigned u = 0;
+                for (int i = 0; i < 4; i++) {
+                    char h = *p->p++;
+                    if (!isxdigit((unsigned char)h)) { free(k.s); return NULL; }
+                    u = u * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
+                }
+                c = u < 128 ? (char)u : '?';
+                break;
+            }
+            case 0: free(k.s); return NULL;
+            default: c = e;
+            }
+        }
+        kputc(c, &k);
+    }
+    if (*p->p != '"') { free(k.s); return NULL; }
+    p->p++;
+    if (!k.s) kputs("", &k);
+    return k.s;
+}
+
+static int jparse(jp_t *p, jv_t *v, int depth)
+{
+    memset(v, 0, sizeof(*v));
+    if (depth > 64) return -1;
+    jws(p);
+    char c = *p->p;
+    if (c == '{' || c == '[') {
+        int obj = c == '{';
+        int64_t cap = 0;
+        v->type = obj ? J_OBJ : J_ARR;
+        p->p++;
+        jws(p);
+        if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
+        for (;;) {
+            if (v->n == cap) {
+                cap = cap ? 2 * cap : 8;
+                jv_t *ni = (jv_t *)realloc(v->items, cap * sizeof(jv_t));
+                if (!ni) return -1;
+                v->items = ni;
+                char **nk = (char **)realloc(v->keys, cap * sizeof(char *));
+                if (!nk) return -1;
+                v->keys = nk;
+            }
+            v->keys[v->n] = NULL;
+            if (obj) {
+                jws(p);
+                if (!(v->keys[v->n] = jstring(p))) { memset(&v->items[v->n], 0, sizeof(jv_t)); v->n++; return -1; }
+                jws(p);
+                if (*p->p != ':') { memset(&v->items[v->n], 0, sizeof(jv_t)); v->n++; return -1; }
+                p->p++;
+            }
+            int r = jparse(p, &v->items[v->n], depth + 1);
+            v->n++;
+            if (r < 0) return -1;
+            jws(p);
+            if (*p->p == ',') { p->p++; continue; }
+            if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
+            return -1;
+        }
+    }
+    if (c == '"') { v->type = J_STR; return (v->str = jstring(p)) ? 0 : -1; }
+    if (!strncmp(p->p, "null", 4)) { v->type = J_NULL; p->p += 4; return 0; }
+    if (!strncmp(p->p, "true", 4)) { v->type = J_BOOL; v->num = 1; p->p += 4; return 0; }
+    if (!strncmp(p->p, "false", 5)) { v->type = J_BOOL; v->num = 0; p->p += 5; return 0; }
+    char *e;
+    v->type = J_NUM;
+    v->num = strtod(p->p, &e);
+    if (e == p->p) return -1;
+    p->p = e;
+    return 0;
+}
+
+static const jv_t *jget(const jv_t *o, const char *key)
+{
+    if (!o || o->type != J_OBJ) return NULL;
+    for (int64_t i = 0; i < o->n; i++)
+        if (!strcmp(o->keys[i], key)) return &o->items[i];
+    return NULL;
+}
+
+static double jnum(const jv_t *o, const char *key)
+{
+    const jv_t *v = jget(o, key);
+    return v && (v->type == J_NUM || v->type == J_BOOL) ? v->num : NAN;
+}
+
+static const char *jstr(const jv_t *o, const char *key)
+{
+    const jv_t *v = jget(o, key);
+    return v && v->type == J_STR ? v->str : NULL;
+}
+
+static int json_read(const char *fn, jv_t *v)
+{
+    kstring_t k = { 0, 0, NULL };
+    char buf[65536];
+    size_t n;
+    FILE *fp = fopen(fn, "r");
+    memset(v, 0, sizeof(*v));
+    if (!fp) { grs_log_error("cannot open '%s': %s", fn, strerror(errno)); return GRS_EIO; }
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) kputsn(buf, n, &k);
+    int err = ferror(fp);
+    fclose(fp);
+    if (err) { free(k.s); grs_log_error("cannot read '%s'", fn); return GRS_EIO; }
+    jp_t p = { k.s ? k.s : "" };
+    int r = jparse(&p, v, 0);
+    if (r == 0) { jws(&p); if (*p.p) r = -1; }
+    if (r < 0 || v->type != J_OBJ) {
+        grs_log_error("'%s': not a JSON object (malformed near byte %td)", fn, k.s ? p.p - k.s : 0);
+        free(k.s);
+        jv_free(v);
+        return GRS_EFORMAT;
+    }
+    free(k.s);
+    return GRS_OK;
+}
+
+/* ---- open / create -------------------------------------------------------------------------- */
+
+static int user_version(sqlite3 *db, int *ver)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+    if (r == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) { *ver = sqlite3_column_int(st, 0); r = SQLITE_OK; }
+    sqlite3_finalize(st);
+    return r;
+}
+
+int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_t **out)
+{
+    int ret = GRS_EFORMAT, ver = 0, r;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    char *fmt = NULL;
+
+    *out = NULL;
+    if (stat(path, &sb) < 0) {
+        if (errno != ENOENT || !create_ok) {
+            grs_log_error("cannot open results store '%s': %s", path, strerror(errno));
+            return GRS_EIO;
+        }
+        /* owner-only from the start: create it ourselves, then fchmod so the umask cannot widen
+         * or narrow it; SQLite gives its journal the mode of the database file */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || fchmod(fd, 0600) < 0) {
+            grs_log_error("cannot create results store '%s': %s", path, strerror(errno));
+            if (fd >= 0) { close(fd); unlink(path); }
+            return GRS_EIO;
+        }
+        close(fd);
+        sb.st_size = 0;
+    } else if (!S_ISREG(sb.st_mode)) {
+        grs_log_error("'%s': not a grs results store (not a regular file)", path);
+        return GRS_EFORMAT;
+    }
+    if (sb.st_size == 0 && read_only) {
+        grs_log_error("'%s': not a grs results store (empty file)", path);
+        return GRS_EFORMAT;
+    }
+    r = sqlite3_open_v2(path, &db, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    if (r != SQLITE_OK) {
+        grs_log_error("cannot open results store '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        ret = db ? GRS_EIO : GRS_ENOMEM;
+        goto fail;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if ((r = user_version(db, &ver)) != SQLITE_OK) {
+        if (r == SQLITE_NOTADB || r == SQLITE_CORRUPT)
+            grs_log_error("'%s': not a grs results store (not an SQLite database)", path);
+        else grs_log_error("'%s': cannot read: %s", path, sqlite3_errmsg(db));
+        ret = r == SQLITE_NOTADB || r == SQLITE_CORRUPT ? GRS_EFORMAT : GRS_EIO;
+        goto fail;
+    }
+    if (sb.st_size == 0) {
+        /* a new store: the schema and its version in one transaction */
+        char *sql = grs_sprintf("BEGIN IMMEDIATE;%sPRAGMA user_version=%d;"
+                                "INSERT INTO meta VALUES('format','%s'),('schema_version','%d'),"
+                                "('created_by','grs %s');COMMIT;",
+                                schema_sql, GRS_STORE_SCHEMA_VERSION, GRS_STORE_FORMAT,
+                                GRS_STORE_SCHEMA_VERSION, GRS_VERSION);
+        if (!sql) { ret = GRS_ENOMEM; goto fail; }
+        r = sql_exec(db, path, sql);
+        free(sql);
+        if (r < 0) { sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); ret = r; goto fail; }
+        *out = db;
+        return GRS_OK;
+    }
+    /* an existing file: it must be ours and not newer than this build */
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='format'", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+        strcmp((const char *)sqlite3_column_text(st, 0), GRS_STORE_FORMAT)) {
+        grs_log_error("'%s': not a grs results store (an SQLite database without grs's meta table)", path);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (ver > GRS_STORE_SCHEMA_VERSION) {
+        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='created_by'", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            fmt = strdup((const char *)sqlite3_column_text(st, 0));
+        grs_log_error("'%s': written by a newer grs (%s; store schema version %d, this grs %s reads up to "
+                      "version %d): use a newer grs", path, fmt ? fmt : "unknown", ver, GRS_VERSION,
+                      GRS_STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (ver < 1) { grs_log_error("'%s': not a grs results store (schema version %d)", path, ver); goto fail; }
+    *out = db;
+    return GRS_OK;
+fail:
+    free(fmt);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ret;
+}
+
+void grs_store_close(grs_store_db_t *db)
+{
+    if (db) sqlite3_close(db);
+}
+
+/* ---- ingest ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    sqlite3 *db;
+    const char *path;
+    int64_t run;
+    sqlite3_stmt *sample;        /* INSERT OR IGNORE INTO samples */
+    int64_t n_scores, n_norm, n_anc, n_pred, n_meta;
+} ing_t;
+
+static int add_sample(ing_t *g, const char *iid, const char *fid, const char *fn, int64_t line)
+{
+    sqlite3_bind_text(g->sample, 1, iid, -1, SQLITE_STATIC);
+    bind_str(g->sample, 2, fid);
+    return step_done(g->db, g->sample, fn, line);
+}
+
+#define META_UPSERT \
+    "INSERT INTO score_meta(run_id, score, pgs_id, pgs_name, trait, n_variants_total, n_matched, or_per_sd," \
+    " or_lo, or_hi, auc, cohort_column, cohort_n, cohort_mean, cohort_sd) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9," \
+    "?10,?11,?12,?13,?14,?15) ON CONFLICT(score, run_id) DO UPDATE SET" \
+    " pgs_id=coalesce(excluded.pgs_id, pgs_id), pgs_name=coalesce(excluded.pgs_name, pgs_name)," \
+    " trait=coalesce(excluded.trait, trait), n_variants_total=coalesce(excluded.n_variants_total, n_variants_total)," \
+    " n_matched=coalesce(excluded.n_matched, n_matched), or_per_sd=coalesce(excluded.or_per_sd, or_per_sd)," \
+    " or_lo=coalesce(excluded.or_lo, or_lo), or_hi=coalesce(excluded.or_hi, or_hi), auc=coalesce(excluded.auc, auc)," \
+    " cohort_column=coalesce(excluded.cohort_column, cohort_column), cohort_n=coalesce(excluded.cohort_n, cohort_n)," \
+    " cohort_mean=coalesce(excluded.cohort_mean, cohort_mean), cohort_sd=coalesce(excluded.cohort_sd, cohort_sd)"
+
+static int ingest_sscore(ing_t *g, const char *fn)
+{
+    tsv_t t;
+    sqlite3_stmt *st = NULL;
+    int ret, r, c_fid, c_iid, c_ct, c_den, c_nam, n_sc = 0;
+    int *c_avg = NULL, *c_sum = NULL;
+    char **names = NULL;
+
+    if ((ret = tsv_open(fn, &t)) < 0) goto fail;
+    ret = GRS_EFORMAT;
+    c_fid = tsv_col(&t, "FID");
+    if ((c_iid = tsv_col(&t, "IID")) < 0) {
+        grs_log_error("'%s': line %" PRId64 ": no IID column (expected plink2's .sscore layout)", fn, t.lineno);
+        goto fail;
+    }
+    if ((c_ct = tsv_col(&t, "ALLELE_CT")) < 0) c_ct = tsv_col(&t, "NMISS_ALLELE_CT");
+    c_den = tsv_col(&t, "DENOM");
+    c_nam = tsv_col(&t, "NAMED_ALLELE_DOSAGE_SUM");
+    if (!(c_avg = (int *)malloc(t.n_cols * sizeof(int))) || !(c_sum = (int *)malloc(t.n_cols * sizeof(int))) ||
+        !(names = (char **)calloc(t.n_cols, sizeof(char *)))) { ret = GRS_ENOMEM; goto fail; }
+    for (int c = 0; c < t.n_cols; c++) {
+        const char *nm = t.names[c];
+        size_t l = strlen(nm);
+        if (c == c_nam || l <= 4 || (strcmp(nm + l - 4, "_AVG") && strcmp(nm + l - 4, "_SUM"))) continue;
+        int is_sum = !strcmp(nm + l - 4, "_SUM"), k;
+        for (k = 0; k < n_sc; k++) if (strlen(names[k]) == l - 4 && !strncmp(names[k], nm, l - 4)) break;
+        if (k == n_sc) {
+            if (!(names[n_sc] = strndup(nm, l - 4))) { ret = GRS_ENOMEM; goto fail; }
+            c_avg[n_sc] = c_sum[n_sc] = -1;
+            n_sc++;
+        }
+        if (is_sum) c_sum[k] = c; else c_avg[k] = c;
+    }
+    if (n_sc == 0) { grs_log_error("'%s': no <score>_AVG or <score>_SUM columns", fn); goto fail; }
+    if ((ret = sql_prepare(g->db, g->path, "INSERT INTO scores VALUES(?,?,?,?,?,?,?,?,?)", &st)) < 0) goto fail;
+    while ((r = tsv_next(&t)) > 0) {
+        double ct, den, nam, avg, sum;
+        const char *iid = t.f[c_iid];
+        if ((ret = tsv_num(&t, c_ct, &ct)) < 0 || (ret = tsv_num(&t, c_den, &den)) < 0 ||
+            (ret = tsv_num(&t, c_nam, &nam)) < 0) goto fail;
+        if ((ret = add_sample(g, iid, c_fid >= 0 ? t.f[c_fid] : NULL, fn, t.lineno)) < 0) goto fail;
+        for (int k = 0; k < n_sc; k++) {
+            if ((ret = tsv_num(&t, c_avg[k], &avg)) < 0 || (ret = tsv_num(&t, c_sum[k], &sum)) < 0) goto fail;
+            sqlite3_bind_int64(st, 1, g->run);
+            sqlite3_bind_text(st, 2, iid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, names[k], -1, SQLITE_STATIC);
+            bind_num(st, 4, sum);
+            bind_num(st, 5, avg);
+            bind_num(st, 6, ct);
+            bind_num(st, 7, den);
+            bind_num(st, 8, nam);
+            bind_num(st, 9, den > 0 ? ct / den : NAN);
+            if ((ret = step_done(g->db, st, fn, t.lineno)) < 0) goto fail;
+            g->n_scores++;
+        }
+    }
+    ret = r < 0 ? r : GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    if (names) for (int k = 0; k < n_sc; k++) free(names[k]);
+    free(names); free(c_avg); free(c_sum);
+    tsv_close(&t);
+    return ret;
+}
+
+static int ingest_summary(ing_t *g, const char *fn)
+{
+    jv_t v;
+    sqlite3_stmt *st = NULL;
+    int ret = json_read(fn, &v);
+    if (ret < 0) return ret;
+    const jv_t *files = jget(&v, "score_files");
+    if (!files || files->type != J_ARR) {
+        grs_log_error("'%s': no \"score_files\" array (expected the summary.json of grs score)", fn);
+        ret = GRS_EFORMAT;
+        goto fail;
+    }
+    if ((ret = sql_prepare(g->db, g->path, META_UPSERT, &st)) < 0) goto fail;
+    for (int64_t i = 0; i < files->n; i++) {
+        const jv_t *f = &files->items[i], *sc = jget(f, "scores");
+        if (!sc || sc->type != J_ARR) continue;
+        for (int64_t q = 0; q < sc->n; q++) {
+            if (sc->items[q].type != J_STR) continue;
+            double rows = jnum(f, "rows"), matched = jnum(f, "matched");
+            sqlite3_bind_int64(st, 1, g->run);
+            sqlite3_bind_text(st, 2, sc->items[q].str, -1, SQLITE_STATIC);
+            bind_str(st, 3, jstr(f, "pgs_id"));
+            bind_str(st, 4, jstr(f, "pgs_name"));
+            bind_str(st, 5, jstr(f, "trait_reported"));
+            if (!isnan(rows)) sqlite3_bind_int64(st, 6, (int64_t)rows);
+            if (!isnan(matched)) sqlite3_bind_int64(st, 7, (int64_t)matched);
+            if ((ret = step_done(g->db, st, fn, 0)) < 0) goto fail;
+            g->n_meta++;
+        }
+    }
+    ret = GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    jv_free(&v);
+    return ret;
+}
+
+static int ingest_report(ing_t *g, const char *fn)
+{
+    jv_t v;
+    sqlite3_stmt *st = NULL;
+    int ret = json_read(fn, &v);
+    if (ret < 0) return ret;
+    const jv_t *sc = jget(&v, "scores"), *ph = jget(&v, "phenotype");
+    if (!sc || sc->type != J_ARR) {
+        grs_log_error("'%s': no \"scores\" array (expected the report.json of grs report)", fn);
+        ret = GRS_EFORMAT;
+        goto fail;
+    }
+    if ((ret = sql_prepare(g->db, g->path, META_UPSERT, &st)) < 0) goto fail;
+    for (int64_t i = 0; i < sc->n; i++) {
+        const jv_t *s = &sc->items[i], *ov = jget(s, "overall");
+        const char *name = jstr(s, "name");
+        if (!name || !ov) continue;
+        double n = jnum(ov, "n");
+        sqlite3_bind_int64(st, 1, g->run);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        bind_str(st, 5, jstr(ph, "column"));
+        bind_num(st, 8, jnum(ov, "or_per_sd"));
+        bind_num(st, 9, jnum(ov, "or_lo"));
+        bind_num(st, 10, jnum(ov, "or_hi"));
+        bind_num(st, 11, jnum(ov, "auc"));
+        bind_str(st, 12, jstr(s, "column"));
+        if (!isnan(n)) sqlite3_bind_int64(st, 13, (int64_t)n);
+        bind_num(st, 14, jnum(ov, "score_mean"));
+        bind_num(st, 15, jnum(ov, "score_sd"));
+        if ((ret = step_done(g->db, st, fn, 0)) < 0) goto fail;
+        g->n_meta++;
+    }
+    ret = GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    jv_free(&v);
+    return ret;
+}
+
+static int ingest_norm(ing_t *g, const char *fn)
+{
+    tsv_t t;
+    sqlite3_stmt *st = NULL, *rt = NULL, *agg = NULL, *rd = NULL;
+    int ret, r, c_fid, c_iid, c_ds, c_sc, c_sum, c_pop, c_lc, c_pct, c_z, c_z1, c_z2;
+
+    if ((ret = tsv_open(fn, &t)) < 0) goto fail;
+    c_fid = tsv_col(&t, "FID");
+    if ((ret = tsv_need(&t, "IID", &c_iid)) < 0 || (ret = tsv_need(&t, "DATASET", &c_ds)) < 0 ||
+        (ret = tsv_need(&t, "SCORE", &c_sc)) < 0 || (ret = tsv_need(&t, "SUM", &c_sum)) < 0 ||
+        (ret = tsv_need(&t, "MostSimilarPop", &c_pop)) < 0 ||
+        (ret = tsv_need(&t, "MostSimilarPop_LowConfidence", &c_lc)) < 0 ||
+        (ret = tsv_need(&t, "percentile_MostSimilarPop", &c_pct)) < 0 ||
+        (ret = tsv_need(&t, "Z_MostSimilarPop", &c_z)) < 0 || (ret = tsv_need(&t, "Z_norm1", &c_z1)) < 0 ||
+        (ret = tsv_need(&t, "Z_norm2", &c_z2)) < 0)
+        goto fail;
+    /* reference individuals are summarised per (score, population), not stored one by one */
+    if ((ret = sql_exec(g->db, g->path, "CREATE TEMP TABLE IF NOT EXISTS ref_tmp(score TEXT, pop TEXT, x REAL);"
+                                        "DELETE FROM ref_tmp")) < 0 ||
+        (ret = sql_prepare(g->db, g->path, "INSERT INTO norm VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0 ||
+        (ret = sql_prepare(g->db, g->path, "INSERT INTO ref_tmp VALUES(?,?,?)", &rt)) < 0)
+        goto fail;
+    while ((r = tsv_next(&t)) > 0) {
+        double sum, pct, z, z1, z2;
+        if ((ret = tsv_num(&t, c_sum, &sum)) < 0 || (ret = tsv_num(&t, c_pct, &pct)) < 0 ||
+            (ret = tsv_num(&t, c_z, &z)) < 0 || (ret = tsv_num(&t, c_z1, &z1)) < 0 ||
+            (ret = tsv_num(&t, c_z2, &z2)) < 0)
+            goto fail;
+        if (!strcmp(t.f[c_ds], "reference")) {
+            sqlite3_bind_text(rt, 1, t.f[c_sc], -1, SQLITE_STATIC);
+            sqlite3_bind_text(rt, 2, t.f[c_pop], -1, SQLITE_STATIC);
+            bind_num(rt, 3, sum);
+            if ((ret = step_done(g->db, rt, fn, t.lineno)) < 0) goto fail;
+            continue;
+        }
+        if ((ret = add_sample(g, t.f[c_iid], c_fid >= 0 ? t.f[c_fid] : NULL, fn, t.lineno)) < 0) goto fail;
+        sqlite3_bind_int64(st, 1, g->run);
+        sqlite3_bind_text(st, 2, t.f[c_iid], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, t.f[c_sc], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, t.f[c_ds], -1, SQLITE_STATIC);
+        if (strcmp(t.f[c_pop], "NA")) sqlite3_bind_text(st, 5, t.f[c_pop], -1, SQLITE_STATIC);
+        if (strcmp(t.f[c_lc], "NA")) sqlite3_bind_int(st, 6, cell_bool(t.f[c_lc]));
+        bind_num(st, 7, sum);
+        bind_num(st, 8, pct);
+        bind_num(st, 9, z);
+        bind_num(st, 10, z1);
+        bind_num(st, 11, z2);
+        if ((ret = step_done(g->db, st, fn, t.lineno)) < 0) goto fail;
+        g->n_norm++;
+    }
+    if (r < 0) { ret = r; goto fail; }
+    if ((ret = sql_prepare(g->db, g->path, "SELECT score, pop, count(x), avg(x), avg(x*x), min(x), max(x) FROM ref_tmp"
+                                           " WHERE x IS NOT NULL GROUP BY score, pop", &agg)) < 0 ||
+        (ret = sql_prepare(g->db, g->path, "INSERT INTO ref_dist VALUES(?,?,?,?,?,?,?,?)", &rd)) < 0)
+        goto fail;
+    while ((r = sqlite3_step(agg)) == SQLITE_ROW) {
+        int64_t n = sqlite3_column_int64(agg, 2);
+        double m = sqlite3_column_double(agg, 3), m2 = sqlite3_column_double(agg, 4);
+        double var = n > 1 ? (m2 - m * m) * (double)n / (double)(n - 1) : NAN;
+        sqlite3_bind_int64(rd, 1, g->run);
+        sqlite3_bind_text(rd, 2, (const char *)sqlite3_column_text(agg, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(rd, 3, (const char *)sqlite3_column_text(agg, 1), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(rd, 4, n);
+        bind_num(rd, 5, m);
+        bind_num(rd, 6, var >= 0 ? sqrt(var) : var < 0 ? 0 : NAN);
+        bind_num(rd, 7, sqlite3_column_double(agg, 5));
+        bind_num(rd, 8, sqlite3_column_double(agg, 6));
+        if ((ret = step_done(g->db, rd, fn, 0)) < 0) goto fail;
+    }
+    if (r != SQLITE_DONE) { grs_log_error("'%s': %s", g->path, sqlite3_errmsg(g->db)); ret = GRS_EIO; goto fail; }
+    ret = sql_exec(g->db, g->path, "DELETE FROM ref_tmp");
+fail:
+    sqlite3_finalize(st); sqlite3_finalize(rt); sqlite3_finalize(agg); sqlite3_finalize(rd);
+    tsv_close(&t);
+    return ret;
+}
+
+static int ingest_ancestry(ing_t *g, const char *fn)
+{
+    tsv_t t;
+    sqlite3_stmt *st = NULL;
+    kstring_t pcs = { 0, 0, NULL }, ps = { 0, 0, NULL };
+    int ret, r, c_fid, c_iid, c_ds, c_pop, c_lc;
+
+    if ((ret = tsv_open(fn, &t)) < 0) goto fail;
+    c_fid = tsv_col(&t, "FID");
+    if ((ret = tsv_need(&t, "IID", &c_iid)) < 0 || (ret = tsv_need(&t, "DATASET", &c_ds)) < 0 ||
+        (ret = tsv_need(&t, "MostSimilarPop", &c_pop)) < 0 ||
+        (ret = tsv_need(&t, "MostSimilarPop_LowConfidence", &c_lc)) < 0)
+        goto fail;
+    if ((ret = sql_prepare(g->db, g->path, "INSERT INTO ancestry VALUES(?,?,?,?,?,?)", &st)) < 0) goto fail;
+    while ((r = tsv_next(&t)) > 0) {
+        if (!strcmp(t.f[c_ds], "reference")) continue;
+        pcs.l = ps.l = 0;
+        kputc('{', &pcs);
+        kputc('{', &ps);
+        for (int c = 0; c < t.n_cols; c++) {
+            const char *nm = t.names[c];
+            int is_pc = nm[0] == 'P' && nm[1] == 'C' && isdigit((unsigned char)nm[2]);
+            int is_p = !strncmp(nm, "Mahalanobis_P_", 14);
+            double x;
+            if (!is_pc && !is_p) continue;
+            if ((ret = tsv_num(&t, c, &x)) < 0) goto fail;
+            kstring_t *k = is_pc ? &pcs : &ps;
+            if (k->l > 1) kputc(',', k);
+            kput_json_str(k, is_pc ? nm : nm + 14);
+            kputc(':', k);
+            kput_json_num(k, x);
+        }
+        kputc('}', &pcs);
+        kputc('}', &ps);
+        if ((ret = add_sample(g, t.f[c_iid], c_fid >= 0 ? t.f[c_fid] : NULL, fn, t.lineno)) < 0) goto fail;
+        sqlite3_bind_int64(st, 1, g->run);
+        sqlite3_bind_text(st, 2, t.f[c_iid], -1, SQLITE_STATIC);
+        if (strcmp(t.f[c_pop], "NA")) sqlite3_bind_text(st, 3, t.f[c_pop], -1, SQLITE_STATIC);
+        if (strcmp(t.f[c_lc], "NA")) sqlite3_bind_int(st, 4, cell_bool(t.f[c_lc]));
+        sqlite3_bind_text(st, 5, pcs.s, (int)pcs.l, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, ps.s, (int)ps.l, SQLITE_STATIC);
+        if ((ret = step_done(g->db, st, fn, t.lineno)) < 0) goto fail;
+        g->n_anc++;
+    }
+    ret = r < 0 ? r : GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    free(pcs.s); free(ps.s);
+    tsv_close(&t);
+    return ret;
+}
+
+static int ingest_predict(ing_t *g, const char *fn)
+{
+    tsv_t t;
+    jv_t pj;
+    sqlite3_stmt *st = NULL;
+    kstring_t cj = { 0, 0, NULL };
+    char *model = NULL, *jfn = NULL;
+    int ret, r, c_iid, c_lp, c_risk, c_top, calibrated = -1;
+    const char *trait = NULL;
+    size_t l = strlen(fn);
+
+    memset(&pj, 0, sizeof(pj));
+    if ((ret = tsv_open(fn, &t)) < 0) goto fail;
+    if ((ret = tsv_need(&t, "IID", &c_iid)) < 0 || (ret = tsv_need(&t, "lp", &c_lp)) < 0) goto fail;
+    c_risk = tsv_col(&t, "risk");
+    c_top = tsv_col(&t, "top_features");
+    /* the model's name and calibration come from PREFIX.predict.json beside the table */
+    if (l > 12 && !strcmp(fn + l - 12, ".predict.tsv") && (jfn = grs_sprintf("%.*s.predict.json", (int)(l - 12), fn)) &&
+        access(jfn, R_OK) == 0) {
+        if ((ret = json_read(jfn, &pj)) < 0) goto fail;
+        const char *mp = jstr(&pj, "model");
+        if (mp) {
+            const char *b = strrchr(mp, '/');
+            b = b ? b + 1 : mp;
+            size_t bl = strlen(b);
+            model = bl > 11 && !strcmp(b + bl - 11, ".model.json") ? strndup(b, bl - 11) : strdup(b);
+        }
+        trait = jstr(&pj, "trait");
+        double cal = jnum(&pj, "calibrated");
+        if (!isnan(cal)) calibrated = cal != 0;
+    }
+    if (!model) {
+        const char *b = strrchr(fn, '/');
+        b = b ? b + 1 : fn;
+        size_t bl = strlen(b);
+        model = bl > 12 && !strcmp(b + bl - 12, ".predict.tsv") ? strndup(b, bl - 12) : strdup(b);
+    }
+    if (!model) { ret = GRS_ENOMEM; goto fail; }
+    if ((ret = sql_prepare(g->db, g->path, "INSERT INTO predictions VALUES(?,?,?,?,?,?,?,?,?)", &st)) < 0) goto fail;
+    while ((r = tsv_next(&t)) > 0) {
+        double lp, risk;
+        if ((ret = tsv_num(&t, c_lp, &lp)) < 0 || (ret = tsv_num(&t, c_risk, &risk)) < 0) goto fail;
+        cj.l = 0;
+        kputc('{', &cj);
+        for (int c = 0; c < t.n_cols; c++) {
+            double x;
+            if (strncmp(t.names[c], "contrib_", 8)) continue;
+            if ((ret = tsv_num(&t, c, &x)) < 0) goto fail;
+            if (cj.l > 1) kputc(',', &cj);
+            kput_json_str(&cj, t.names[c] + 8);
+            kputc(':', &cj);
+            kput_json_num(&cj, x);
+        }
+        kputc('}', &cj);
+        if ((ret = add_sample(g, t.f[c_iid], NULL, fn, t.lineno)) < 0) goto fail;
+        sqlite3_bind_int64(st, 1, g->run);
+        sqlite3_bind_text(st, 2, t.f[c_iid], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, model, -1, SQLITE_STATIC);
+        bind_str(st, 4, trait);
+        if (calibrated >= 0) sqlite3_bind_int(st, 5, calibrated);
+        bind_num(st, 6, lp);
+        bind_num(st, 7, risk);
+        sqlite3_bind_text(st, 8, cj.s, (int)cj.l, SQLITE_STATIC);
+        if (c_top >= 0 && *t.f[c_top]) sqlite3_bind_text(st, 9, t.f[c_top], -1, SQLITE_STATIC);
+        if ((ret = step_done(g->db, st, fn, t.lineno)) < 0) goto fail;
+        g->n_pred++;
+    }
+    ret = r < 0 ? r : GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    jv_free(&pj);
+    free(cj.s); free(model); free(jfn);
+    tsv_close(&t);
+    return ret;
+}
+
+static void inputs_json_add(kstring_t *k, const char *role, const char *fn)
+{
+    char *fp, *abs;
+    if (!fn) return;
+    fp = grs_file_fingerprint(fn);
+    abs = realpath(fn, NULL);
+    kputs(k->l > 1 ? ",\n " : "\n ", k);
+    kput_json_str(k, role);
+    kputs(": {\"path\": ", k);
+    kput_json_str(k, abs ? abs : fn);
+    kputs(", \"fingerprint\": ", k);
+    if (fp) kput_json_str(k, fp); else kputs("null", k);
+    kputc('}', k);
+    free(fp);
+    free(abs);
+}
+
+int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
+{
+    int ret, created, in_tx = 0;
+    struct stat sb;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *summary = NULL, when[32];
+    kstring_t ij = { 0, 0, NULL };
+    ing_t g;
+
+    memset(&g, 0, sizeof(g));
+    if (!in->sscore && !in->summary_json && !in->norm_tsv && !in->ancestry_tsv && !in->predict_tsv && !in->report_json) {
+        grs_log_error("'%s': nothing to store (no input given)", db_path);
+        return GRS_EINVAL;
+    }
+    /* the summary.json of grs score sits beside its .sscore */
+    if (in->sscore && !in->summary_json) {
+        size_t l = strlen(in->sscore);
+        if (l > 7 && !strcmp(in->sscore + l - 7, ".sscore") &&
+            (summary = grs_sprintf("%.*s.summary.json", (int)(l - 7), in->sscore)) && access(summary, R_OK) != 0) {
+            free(summary);
+            summary = NULL;
+        }
+    }
+    const char *sum_fn = in->summary_json ? in->summary_json : summary;
+    created = stat(db_path, &sb) < 0 || sb.st_size == 0;
+    if ((ret = grs_store_open(db_path, 1, 0, &db)) < 0) goto fail;
+    g.db = db;
+    g.path = db_path;
+    kputc('{', &ij);
+    inputs_json_add(&ij, "sscore", in->sscore);
+    inputs_json_add(&ij, "summary_json", sum_fn);
+    inputs_json_add(&ij, "norm_tsv", in->norm_tsv);
+    inputs_json_add(&ij, "ancestry_tsv", in->ancestry_tsv);
+    inputs_json_add(&ij, "predict_tsv", in->predict_tsv);
+    inputs_json_add(&ij, "report_json", in->report_json);
+    kputs("\n}", &ij);
+    grs_iso_time(when, sizeof(when));
+
+    if ((ret = sql_exec(db, db_path, "BEGIN IMMEDIATE")) < 0) goto fail;
+    in_tx = 1;
+    if ((ret = sql_prepare(db, db_path, "INSERT INTO runs(created, grs_version, command, kind, inputs_json) "
+                                        "VALUES(?,?,?,?,?)", &st)) < 0)
+        goto fail;
+    sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, GRS_VERSION " (" GRS_GIT ")", -1, SQLITE_STATIC);
+    bind_str(st, 3, in->command);
+    bind_str(st, 4, in->kind ? in->kind : "store");
+    sqlite3_bind_text(st, 5, ij.s, (int)ij.l, SQLITE_STATIC);
+    if ((ret = step_done(db, st, db_path, 0)) < 0) goto fail;
+    g.run = sqlite3_last_insert_rowid(db);
+    if ((ret = sql_prepare(db, db_path, "INSERT OR IGNORE INTO samples VALUES(?,?)", &g.sample)) < 0) goto fail;
+    if (in->sscore && (ret = ingest_sscore(&g, in->sscore)) < 0) goto fail;
+    if (sum_fn && (ret = ingest_summary(&g, sum_fn)) < 0) goto fail;
+    if (in->norm_tsv && (ret = ingest_norm(&g, in->norm_tsv)) < 0) goto fail;
+    if (in->ancestry_tsv && (ret = ingest_ancestry(&g, in->ancestry_tsv)) < 0) goto fail;
+    if (in->predict_tsv && (ret = ingest_predict(&g, in->predict_tsv)) < 0) goto fail;
+    if (in->report_json && (ret = ingest_report(&g, in->report_json)) < 0) goto fail;
+    if ((ret = sql_exec(db, db_path, "COMMIT")) < 0) goto fail;
+    in_tx = 0;
+    grs_log_info("'%s': run %" PRId64 " stored: %" PRId64 " score values, %" PRId64 " normalized values, %" PRId64
+                 " ancestry rows, %" PRId64 " predictions, %" PRId64 " score annotations", db_path, g.run,
+                 g.n_scores, g.n_norm, g.n_anc, g.n_pred, g.n_meta);
+    ret = GRS_OK;
+fail:
+    sqlite3_finalize(st);
+    sqlite3_finalize(g.sample);
+    if (in_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    /* a store this call created holds nothing worth keeping when the ingest failed */
+    if (ret < 0 && created) unlink(db_path);
+    free(summary);
+    free(ij.s);
+    return ret;
+}
