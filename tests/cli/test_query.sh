@@ -204,6 +204,24 @@ assert b['scores'][0]['score_run'] == 1 and b['scores'][0]['raw_score'] == sum_o
 assert a['scores'][0]['raw_score'] != b['scores'][0]['raw_score']
 PY
 
+# ---- a plink2 .sscore (no DENOM column) stores and queries like grs's own
+if command -v plink2 >/dev/null; then
+    zcat "$T/sim.vcf.gz" | grep -v '^#' | head -200 | awk 'BEGIN{OFS="\t"} {print $3, $5, (NR % 7) / 10 - 0.3}' > "$T/w.txt"
+    if plink2 --vcf "$T/sim.vcf.gz" --score "$T/w.txt" 1 2 3 cols=+scoresums --out "$T/pl" >/dev/null 2>&1; then
+        check "store a plink2 .sscore" "$GRS" store --db "$T/pl.sqlite" --scores "$T/pl.sscore"
+        "$GRS" query --db "$T/pl.sqlite" --sample POP3_000222 --format json > "$T/pl.json" 2>"$T/err" && ok || bad "query plink2 store"
+        $PY - "$T/pl.sscore" "$T/pl.json" <<'PY' && ok || bad "plink2 .sscore values in the answer"
+import sys, json
+L = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
+h = [c.lstrip('#') for c in L[0]]
+r = [dict(zip(h, x)) for x in L[1:] if x[h.index('IID')] == 'POP3_000222'][0]
+s = json.load(open(sys.argv[2]))['scores'][0]
+assert s['score'] == 'SCORE1' and s['raw_score'] == float(r['SCORE1_SUM']) and s['avg_score'] == float(r['SCORE1_AVG'])
+assert s['coverage']['allele_ct'] == float(r['ALLELE_CT']) and s['coverage']['denom'] is None
+PY
+    else bad "plink2 --score"; fi
+else skip "plink2 not installed: plink2 .sscore not stored"; fi
+
 # ---- all or nothing: a malformed input in a multi-input ingest changes nothing
 printf 'IID\tlp\trisk\nPOP1_000001\t0.5\tnot-a-number\n' > "$T/badp.predict.tsv"
 before=$($PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print([c.execute("SELECT count(*) FROM "+t).fetchone()[0] for t in ("runs","norm","predictions","ancestry")])' "$DB")
