@@ -312,15 +312,15 @@ static int project_target(const grs_pca_model_t *m, const aligned_t *A, int thre
 }
 
 /* ---- ancestry.tsv ------------------------------------------------------------------------- */
-static void write_rows(grs_out_t *o, const grs_pca_model_t *m, const grs_sample_t *samples,
-                       const char *format, int64_t n, const double *scores, const char *dataset,
+static void write_rows(grs_out_t *o, const grs_pca_model_t *m, const grs_sample_t *samples, int64_t n, const double *scores, const char *dataset,
                        const labels_t *L)
 {
     double *p = (double *)malloc((size_t)m->n_pops * sizeof(double));
     if (!p) { grs_out_printf(o, "%s", ""); return; }
     for (int64_t s = 0; s < n; s++) {
         const char *fid = samples[s].fid;
-        if (!strcmp(format, "vcf") && (!fid || !strcmp(fid, "0"))) fid = samples[s].iid;
+        /* no FID ("0": VCF input, or a .grsm packed from one): FID = IID, plink 1.9's --vcf rule */
+        if (!fid || !strcmp(fid, "0")) fid = samples[s].iid;
         int best = grs_pca_pops_assign(scores + s * m->k, m->pops, m->n_pops, m->n_assign, p);
         grs_out_printf(o, "%s\t%s\t%s\t%s", fid, samples[s].iid, dataset,
                        L ? L->pops[L->pop_of[s]] : "NA");
@@ -603,8 +603,8 @@ static int run_panel(const anc_opts_t *o, const char *cmdline)
     if (!(fn[4] = grs_sprintf("%s.pcamodel", o->out))) goto fail;
     ret = GRS_EIO;
     if (!(outs[0] = open_ancestry(fn[0], m, cmdline))) goto fail;
-    write_rows(outs[0], m, in->samples, in->format, n, ref_scores, "reference", &L);
-    if (tin) write_rows(outs[0], m, tin->samples, tin->format, nt, tgt_scores, "target", NULL);
+    write_rows(outs[0], m, in->samples, n, ref_scores, "reference", &L);
+    if (tin) write_rows(outs[0], m, tin->samples, nt, tgt_scores, "target", NULL);
     if (!(outs[1] = grs_out_open(fn[1], 0))) goto fail;
     for (int c = 0; c < o->k; c++) grs_out_printf(outs[1], "%.17g\n", m->eigval[c]);
     if (!(outs[2] = grs_out_open(fn[2], 0))) goto fail;
@@ -679,7 +679,7 @@ static int run_model(const anc_opts_t *o, const char *cmdline)
     if (!(fn = grs_sprintf("%s.ancestry.tsv", o->out))) goto done;
     ret = GRS_EIO;
     if (!(out = open_ancestry(fn, m, cmdline))) goto done;
-    write_rows(out, m, tin->samples, tin->format, tin->n_samples, sc, "target", NULL);
+    write_rows(out, m, tin->samples, tin->n_samples, sc, "target", NULL);
     ret = grs_out_close(out, 1);
     out = NULL;
 done:
