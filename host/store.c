@@ -432,7 +432,10 @@ int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_
         grs_log_error("'%s': not a grs results store (empty file)", path);
         return GRS_EFORMAT;
     }
-    r = sqlite3_open_v2(path, &db, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    /* readers open read-write when they may: a hot journal left by a killed writer must be rolled
+     * back before the store can be read, and a read-only connection cannot do that */
+    r = sqlite3_open_v2(path, &db, read_only && access(path, W_OK) != 0 ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                        NULL);
     if (r != SQLITE_OK) {
         grs_log_error("cannot open results store '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
         ret = db ? GRS_EIO : GRS_ENOMEM;
@@ -500,11 +503,15 @@ typedef struct {
     const char *path;
     int64_t run;
     sqlite3_stmt *sample;        /* INSERT OR IGNORE INTO samples */
+    kstring_t last;              /* the sample added last: long-format inputs repeat it per score */
     int64_t n_scores, n_norm, n_anc, n_pred, n_meta;
 } ing_t;
 
 static int add_sample(ing_t *g, const char *iid, const char *fid, const char *fn, int64_t line)
 {
+    if (g->last.l && !strcmp(g->last.s, iid)) return GRS_OK;
+    g->last.l = 0;
+    kputs(iid, &g->last);
     sqlite3_bind_text(g->sample, 1, iid, -1, SQLITE_STATIC);
     bind_str(g->sample, 2, fid);
     return step_done(g->db, g->sample, fn, line);
@@ -923,7 +930,8 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
     kputs("\n}", &ij);
     grs_iso_time(when, sizeof(when));
 
-    if ((ret = sql_exec(db, db_path, "BEGIN IMMEDIATE")) < 0) goto fail;
+    /* a larger page cache for big ingests (SQLite's default is 2 MiB) */
+    if ((ret = sql_exec(db, db_path, "PRAGMA cache_size=-131072; BEGIN IMMEDIATE")) < 0) goto fail;
     in_tx = 1;
     if ((ret = sql_prepare(db, db_path, "INSERT INTO runs(created, grs_version, command, kind, inputs_json) "
                                         "VALUES(?,?,?,?,?)", &st)) < 0)
@@ -957,5 +965,6 @@ fail:
     if (ret < 0 && created) unlink(db_path);
     free(summary);
     free(ij.s);
+    free(g.last.s);
     return ret;
 }

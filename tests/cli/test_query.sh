@@ -237,6 +237,23 @@ printf '#FID\tIID\tDATASET\tSCORE\tSUM\n' > "$T/badn.norm.tsv"
 expect_error "norm.tsv without its columns" "badn.norm.tsv.*no column 'MostSimilarPop'" "$T/new.sqlite*" \
     "$GRS" store --db "$T/new.sqlite" --norm "$T/badn.norm.tsv"
 
+# ---- a killed ingest (SIGKILL mid-transaction) leaves the store as it was, and readable
+awk 'BEGIN { OFS = "\t"; print "#FID","IID","DATASET","SCORE","SUM","MostSimilarPop","MostSimilarPop_LowConfidence","percentile_MostSimilarPop","Z_MostSimilarPop","Z_norm1","Z_norm2"
+    for (k = 0; k < 3000; k++) for (i = 1; i <= 100; i++) printf "POP1_%06d\tPOP1_%06d\ttarget\tK%d\t0.5\tAFR\tFALSE\t50\t0\t0\t0\n", i, i, k }' > "$T/big.norm.tsv"
+cnt() { $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("SELECT count(*) FROM runs").fetchone()[0], c.execute("SELECT count(*) FROM norm").fetchone()[0])' "$1"; }
+before=$(cnt "$DB")
+"$GRS" store --db "$DB" --norm "$T/big.norm.tsv" 2>/dev/null & pid=$!
+sleep 0.3; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+"$GRS" query --db "$DB" --sample POP1_000001 --format json > "$T/afterkill.json" 2>"$T/err" && ok || { bad "query after a killed ingest"; cat "$T/err" >&2; }
+after=$(cnt "$DB")
+set -- $before
+if [ "$after" = "$before" ]; then ok; echo "killed ingest: store unchanged ($after)"
+elif [ "$after" = "$(( $1 + 1 )) $(( $2 + 300000 ))" ]; then ok; echo "killed ingest: it had already committed ($after)"
+else bad "killed ingest left a partial run: $before -> $after"; fi
+if [ "$after" != "$before" ]; then   # committed before the kill: rerun without one, for the next checks
+    $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute("SELECT max(run_id) FROM runs").fetchone()[0]; c.execute("DELETE FROM norm WHERE run_id=?", (r,)); c.execute("DELETE FROM runs WHERE run_id=?", (r,)); c.commit()' "$DB"
+fi
+
 # ---- bad inputs: exit 1, a clear message, no other patient's data
 expect_error "unknown sample" "r.sqlite': sample 'NOBODY' is not in this results store" "" \
     "$GRS" query --db "$DB" --sample NOBODY --format json
