@@ -44,9 +44,8 @@ awk -v N="$N" -v K="$K" 'BEGIN { srand(2); OFS = "\t"
             printf "S%07d\tS%07d\ttarget\tS%d\t%.6g\t%s\t%s\t%.4g\t%.6g\t%.6g\t%.6g\n", i, i, k, z / 4, q, lc, 50 + 40 * z, z, z, z } } }' > big.norm.tsv
 t1=$(date +%s.%N)
 /usr/bin/time -f '%e %M' -o ingest.time "$GRS" store --db r.sqlite --scores big.sscore --norm big.norm.tsv
-t2=$(date +%s.%N)
 read -r ingest_s ingest_kb < ingest.time
-printf 'generate inputs: %.1f s (.sscore %s MB, norm.tsv %s MB)\n' "$(echo "$t1 - $t0" | bc)" \
+printf 'generate inputs: %.1f s (.sscore %s MB, norm.tsv %s MB)\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
     "$(( $(stat -c %s big.sscore) / 1000000 ))" "$(( $(stat -c %s big.norm.tsv) / 1000000 ))"
 printf 'grs store (ingest, one transaction): %s s wall, %s MiB peak; store %s MB\n' "$ingest_s" \
     "$(( ingest_kb / 1024 ))" "$(( $(stat -c %s r.sqlite) / 1000000 ))"
