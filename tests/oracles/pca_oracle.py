@@ -37,6 +37,10 @@ import numpy as np
 from scipy.stats import chi2
 
 
+# diploid GT text -> ALT count (biallelic records); anything else (missing, half-calls) -> -1
+GT_CODE = {a + sep + b: int(a) + int(b) for a in "01" for b in "01" for sep in "/|"}
+
+
 def read_table(fn):
     """(header fields, rows as lists) of a grs TSV with ## lines and one # header"""
     head, rows = None, []
@@ -102,12 +106,11 @@ def cmd_pca(args):
             i, ref, alt = want[key]
             if f[3] != ref or f[4] != alt:
                 continue
-            gi = f[8].split(":").index("GT")
-            for s, cell in enumerate(f[9:]):
-                gt = cell.split(":")[gi].replace("|", "/").split("/")
-                if "." in gt:
-                    continue
-                G[i, s] = sum(int(a) for a in gt)
+            if f[8] == "GT":   # the common case: a table lookup per cell
+                G[i] = [GT_CODE.get(c, -1) for c in f[9:]]
+            else:
+                gi = f[8].split(":").index("GT")
+                G[i] = [GT_CODE.get(c.split(":")[gi], -1) for c in f[9:]]
             found += 1
     if found != M:
         fail("found %d of %d kept variants in the VCF" % (found, M))
