@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grs-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table}
+mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table,fuzz_model,fuzz_json,fuzz_partial}
 bash "$src/tests/data/make_small.sh" "$tmp/d"
 T=$'\t'
 
@@ -67,5 +67,18 @@ fi
 printf '#FID\tIID\tPHENO1\tAGE\n0\tS1\t1.5\t40\n0\tS2\tNA\t-9\n' > "$out/fuzz_table/pheno.tsv"
 printf 'IID,y,sex\nS1,1,M\nS2,0,F\n' > "$out/fuzz_table/pheno.csv"
 printf 'F1 I1 2 0.3\nF2 I2 1 .\n' > "$out/fuzz_table/plink1.txt"
+
+# ---- model file, manifest/summary JSON, shard partials (from a tiny simulated run) ----
+if "$GRS" simulate --samples 80 --variants 300 --omics-features 0 --out "$tmp/s" -v 0 \
+    && "$GRS" pack --vcf "$tmp/s.vcf.gz" --out "$tmp/s" -v 0 \
+    && "$GRS" train --geno "$tmp/s" --pheno "$tmp/s.pheno.tsv" --trait binary --folds 3 --out "$tmp/m" -v 0 \
+    && "$GRS" score --geno "$tmp/s" --score "$tmp/s.pgs.txt" --shard 1/2 --out "$tmp/sh" -v 0 \
+    && "$GRS" score --geno "$tmp/s" --score "$tmp/s.pgs.txt" --out "$tmp/whole" -v 0; then
+    cp "$tmp/m.model.json" "$out/fuzz_model/"
+    cp "$tmp/sh.shard1-of-2.manifest.json" "$tmp/whole.summary.json" "$out/fuzz_json/"
+    printf '{"a":[1,-2.5e-3,true,false,null,"x\\u00e9\\n"],"b":{}}' > "$out/fuzz_json/small.json"
+    cp "$tmp/sh.shard1-of-2.partial.gz" "$out/fuzz_partial/"
+    zcat "$tmp/sh.shard1-of-2.partial.gz" > "$out/fuzz_partial/plain.partial" 2>/dev/null || true
+fi
 
 echo "seeds in $out: $(find "$out" -type f | wc -l) files"
