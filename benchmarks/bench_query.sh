@@ -18,9 +18,11 @@ WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/bench_query.XXXXXX")}
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK"
 cd "$WORK"
-rm -f r.sqlite
-
 echo "# bench_query: $N samples x $K scores, $Q queries per format; $(nproc) cores; $(date -u +%FT%TZ)"
+if [ -n "${STORE:-}" ]; then   # time the queries only, on a store built by an earlier run (KEEP=1)
+    ln -sf "$STORE" r.sqlite
+else
+rm -f r.sqlite
 t0=$(date +%s.%N)
 awk -v N="$N" -v K="$K" 'BEGIN { srand(1); OFS = "\t"
     printf "#IID\tALLELE_CT\tDENOM\tNAMED_ALLELE_DOSAGE_SUM"
@@ -50,6 +52,7 @@ printf 'generate inputs: %.1f s (.sscore %s MB, norm.tsv %s MB)\n' "$(awk -v a="
 printf 'grs store (ingest, one transaction): %s s wall, %s MiB peak; store %s MB\n' "$ingest_s" \
     "$(( ingest_kb / 1024 ))" "$(( $(stat -c %s r.sqlite) / 1000000 ))"
 rm -f big.sscore big.norm.tsv
+fi
 
 # random samples (seeded), the same list for both formats; one warm-up query
 awk -v N="$N" -v Q="$Q" 'BEGIN { srand(3); for (q = 0; q < Q; q++) printf "S%07d\n", 1 + int(rand() * N) }' > samples.txt

@@ -176,9 +176,14 @@ static void derive(qscore_t *s)
     }
 }
 
+static int cmp_qscore(const void *a, const void *b)
+{
+    return strcmp(((const qscore_t *)a)->name, ((const qscore_t *)b)->name);
+}
+
 static int load(sqlite3 *db, query_t *q, char **want, int n_want, int64_t run)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *st_ref = NULL, *st_meta = NULL, *st_rep = NULL;
     int r, ret = GRS_EIO;
     const char *rc = run >= 0 ? " AND run_id=?3" : "";
     char *sql = NULL;
@@ -192,22 +197,15 @@ static int load(sqlite3 *db, query_t *q, char **want, int n_want, int64_t run)
     if (r != SQLITE_ROW) goto fail;
     q->fid = col_str(st, 0);
 
-    /* the scores: given, or every score with a value for the sample */
+    /* the scores: given, or every score with a value for the sample. Each per-sample table is
+     * read with one range scan of its primary key (sample_id, score, run_id), newest run first,
+     * and per-score annotations through statements prepared once: a query costs a few index
+     * probes whatever the store's size. */
     if (!(q->sc = (qscore_t *)calloc(MAX_QSCORES, sizeof(qscore_t)))) { ret = GRS_ENOMEM; goto fail; }
-    if (n_want) {
-        for (int i = 0; i < n_want && i < MAX_QSCORES; i++) q->sc[q->n_sc++].name = strdup(want[i]);
-    } else {
-        free(sql);
-        sql = grs_sprintf("SELECT score FROM scores WHERE sample_id=?1%s UNION SELECT score FROM norm WHERE "
-                          "sample_id=?1%s ORDER BY 1", rc, rc);
-        if (!sql) { ret = GRS_ENOMEM; goto fail; }
-        for (r = one_row(db, q->db_path, sql, q->sample, NULL, run, &st); r == SQLITE_ROW; r = sqlite3_step(st))
-            if (q->n_sc < MAX_QSCORES) q->sc[q->n_sc++].name = col_str(st, 0);
-        if (r != SQLITE_DONE) goto fail;
-    }
-    for (int k = 0; k < q->n_sc; k++) {
+    for (int i = 0; i < n_want && i < MAX_QSCORES; i++)
+        if (!(q->sc[q->n_sc++].name = strdup(want[i]))) { ret = GRS_ENOMEM; goto fail; }
+    for (int k = 0; k < MAX_QSCORES; k++) {
         qscore_t *s = &q->sc[k];
-        if (!s->name) { ret = GRS_ENOMEM; goto fail; }
         s->score_run = s->norm_run = s->meta_run = s->report_run = -1;
         s->raw = s->avg = s->allele_ct = s->denom = s->coverage = NAN;
         s->norm_raw = s->pct = s->z = s->z1 = s->z2 = NAN;
@@ -215,28 +213,55 @@ static int load(sqlite3 *db, query_t *q, char **want, int n_want, int64_t run)
         s->or_sd = s->or_lo = s->or_hi = s->auc = s->cohort_mean = s->cohort_sd = NAN;
         s->low_conf = -1;
         s->ref_n = s->n_total = s->n_matched = s->cohort_n = -1;
-
+    }
+    for (int pass = 0; pass < 2; pass++) {
         free(sql);
-        sql = grs_sprintf("SELECT run_id, raw, avg, allele_ct, denom, coverage FROM scores WHERE sample_id=?1 AND "
-                          "score=?2%s ORDER BY run_id DESC LIMIT 1", rc);
+        sql = pass == 0 ? grs_sprintf("SELECT score, run_id, raw, avg, allele_ct, denom, coverage FROM scores WHERE "
+                                      "sample_id=?1%s ORDER BY score, run_id DESC", rc)
+                        : grs_sprintf("SELECT score, run_id, dataset, pop, low_conf, raw, percentile, z, z_norm1, z_norm2 "
+                                      "FROM norm WHERE sample_id=?1%s ORDER BY score, run_id DESC", rc);
         if (!sql) { ret = GRS_ENOMEM; goto fail; }
-        if ((r = one_row(db, q->db_path, sql, q->sample, s->name, run, &st)) == SQLITE_ROW) {
-            s->score_run = sqlite3_column_int64(st, 0);
-            s->raw = col_num(st, 1); s->avg = col_num(st, 2); s->allele_ct = col_num(st, 3);
-            s->denom = col_num(st, 4); s->coverage = col_num(st, 5);
-        } else if (r != SQLITE_DONE) goto fail;
-
-        free(sql);
-        sql = grs_sprintf("SELECT run_id, dataset, pop, low_conf, raw, percentile, z, z_norm1, z_norm2 FROM norm "
-                          "WHERE sample_id=?1 AND score=?2%s ORDER BY run_id DESC LIMIT 1", rc);
-        if (!sql) { ret = GRS_ENOMEM; goto fail; }
-        if ((r = one_row(db, q->db_path, sql, q->sample, s->name, run, &st)) == SQLITE_ROW) {
-            s->norm_run = sqlite3_column_int64(st, 0);
-            s->dataset = col_str(st, 1); s->pop = col_str(st, 2);
-            s->low_conf = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-            s->norm_raw = col_num(st, 4); s->pct = col_num(st, 5); s->z = col_num(st, 6);
-            s->z1 = col_num(st, 7); s->z2 = col_num(st, 8);
-        } else if (r != SQLITE_DONE) goto fail;
+        for (r = one_row(db, q->db_path, sql, q->sample, NULL, run, &st); r == SQLITE_ROW; r = sqlite3_step(st)) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            int k = 0;
+            if (!name) continue;
+            while (k < q->n_sc && strcmp(q->sc[k].name, name)) k++;
+            if (k == q->n_sc) {
+                if (n_want || q->n_sc == MAX_QSCORES) continue;       /* not asked for */
+                if (!(q->sc[q->n_sc++].name = strdup(name))) { ret = GRS_ENOMEM; goto fail; }
+            }
+            qscore_t *s = &q->sc[k];
+            if (pass == 0 && s->score_run < 0) {
+                s->score_run = sqlite3_column_int64(st, 1);
+                s->raw = col_num(st, 2); s->avg = col_num(st, 3); s->allele_ct = col_num(st, 4);
+                s->denom = col_num(st, 5); s->coverage = col_num(st, 6);
+            } else if (pass == 1 && s->norm_run < 0) {
+                s->norm_run = sqlite3_column_int64(st, 1);
+                s->dataset = col_str(st, 2); s->pop = col_str(st, 3);
+                s->low_conf = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
+                s->norm_raw = col_num(st, 5); s->pct = col_num(st, 6); s->z = col_num(st, 7);
+                s->z1 = col_num(st, 8); s->z2 = col_num(st, 9);
+            }
+        }
+        if (r != SQLITE_DONE) goto fail;
+    }
+    /* the scores in name order (the scan order), the ones asked for in the order given */
+    if (!n_want) qsort(q->sc, q->n_sc, sizeof(qscore_t), cmp_qscore);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT n, mean, sd, min, max FROM ref_dist WHERE score=?1 AND pop=?2 AND run_id=?3",
+                           -1, &st_ref, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT run_id, pgs_id, pgs_name, trait, n_variants_total, n_matched FROM score_meta "
+                           "WHERE score=?1 AND (n_variants_total IS NOT NULL OR pgs_id IS NOT NULL) ORDER BY run_id "
+                           "DESC LIMIT 1", -1, &st_meta, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT run_id, or_per_sd, or_lo, or_hi, auc, cohort_column, cohort_n, cohort_mean, "
+                           "cohort_sd, trait FROM score_meta WHERE score=?1 AND (or_per_sd IS NOT NULL OR cohort_sd IS NOT "
+                           "NULL) ORDER BY run_id DESC LIMIT 1", -1, &st_rep, NULL) != SQLITE_OK) {
+        grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db));
+        goto fail;
+    }
+    for (int k = 0; k < q->n_sc; k++) {
+        qscore_t *s = &q->sc[k];
         if (s->score_run < 0 && s->norm_run < 0) {
             grs_log_error("'%s': score '%s' has no value for sample '%s'%s", q->db_path, s->name, q->sample,
                           run >= 0 ? " in the run given by --run" : "");
@@ -245,36 +270,34 @@ static int load(sqlite3 *db, query_t *q, char **want, int n_want, int64_t run)
         }
         if (isnan(s->raw)) s->raw = s->norm_raw;
         if (s->norm_run >= 0 && s->pop) {
-            sqlite3_finalize(st);
-            st = NULL;
-            if (sqlite3_prepare_v2(db, "SELECT n, mean, sd, min, max FROM ref_dist WHERE score=?1 AND pop=?2 AND run_id=?3",
-                                   -1, &st, NULL) != SQLITE_OK) { grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db)); goto fail; }
-            sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, s->pop, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, s->norm_run);
-            if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-                s->ref_n = sqlite3_column_int64(st, 0); s->ref_mean = col_num(st, 1); s->ref_sd = col_num(st, 2);
-                s->ref_min = col_num(st, 3); s->ref_max = col_num(st, 4);
-            } else if (r != SQLITE_DONE) { grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db)); goto fail; }
+            sqlite3_bind_text(st_ref, 1, s->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st_ref, 2, s->pop, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st_ref, 3, s->norm_run);
+            if ((r = sqlite3_step(st_ref)) == SQLITE_ROW) {
+                s->ref_n = sqlite3_column_int64(st_ref, 0); s->ref_mean = col_num(st_ref, 1);
+                s->ref_sd = col_num(st_ref, 2); s->ref_min = col_num(st_ref, 3); s->ref_max = col_num(st_ref, 4);
+            }
+            sqlite3_reset(st_ref);
+            if (r != SQLITE_ROW && r != SQLITE_DONE) { grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db)); goto fail; }
         }
         /* annotations: the latest run that gave each kind */
-        r = one_row(db, q->db_path, "SELECT run_id, pgs_id, pgs_name, trait, n_variants_total, n_matched FROM score_meta "
-                    "WHERE score=?1 AND (n_variants_total IS NOT NULL OR pgs_id IS NOT NULL) ORDER BY run_id DESC LIMIT 1",
-                    s->name, NULL, 0, &st);
-        if (r == SQLITE_ROW) {
-            s->meta_run = sqlite3_column_int64(st, 0);
-            s->pgs_id = col_str(st, 1); s->pgs_name = col_str(st, 2); s->trait = col_str(st, 3);
-            s->n_total = col_int(st, 4); s->n_matched = col_int(st, 5);
-        } else if (r != SQLITE_DONE) goto fail;
-        r = one_row(db, q->db_path, "SELECT run_id, or_per_sd, or_lo, or_hi, auc, cohort_column, cohort_n, cohort_mean, "
-                    "cohort_sd, trait FROM score_meta WHERE score=?1 AND (or_per_sd IS NOT NULL OR cohort_sd IS NOT NULL) "
-                    "ORDER BY run_id DESC LIMIT 1", s->name, NULL, 0, &st);
-        if (r == SQLITE_ROW) {
-            s->report_run = sqlite3_column_int64(st, 0);
-            s->or_sd = col_num(st, 1); s->or_lo = col_num(st, 2); s->or_hi = col_num(st, 3); s->auc = col_num(st, 4);
-            s->cohort_col = col_str(st, 5); s->cohort_n = col_int(st, 6); s->cohort_mean = col_num(st, 7);
-            s->cohort_sd = col_num(st, 8); s->or_trait = col_str(st, 9);
-        } else if (r != SQLITE_DONE) goto fail;
+        sqlite3_bind_text(st_meta, 1, s->name, -1, SQLITE_STATIC);
+        if ((r = sqlite3_step(st_meta)) == SQLITE_ROW) {
+            s->meta_run = sqlite3_column_int64(st_meta, 0);
+            s->pgs_id = col_str(st_meta, 1); s->pgs_name = col_str(st_meta, 2); s->trait = col_str(st_meta, 3);
+            s->n_total = col_int(st_meta, 4); s->n_matched = col_int(st_meta, 5);
+        }
+        sqlite3_reset(st_meta);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) { grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db)); goto fail; }
+        sqlite3_bind_text(st_rep, 1, s->name, -1, SQLITE_STATIC);
+        if ((r = sqlite3_step(st_rep)) == SQLITE_ROW) {
+            s->report_run = sqlite3_column_int64(st_rep, 0);
+            s->or_sd = col_num(st_rep, 1); s->or_lo = col_num(st_rep, 2); s->or_hi = col_num(st_rep, 3);
+            s->auc = col_num(st_rep, 4); s->cohort_col = col_str(st_rep, 5); s->cohort_n = col_int(st_rep, 6);
+            s->cohort_mean = col_num(st_rep, 7); s->cohort_sd = col_num(st_rep, 8); s->or_trait = col_str(st_rep, 9);
+        }
+        sqlite3_reset(st_rep);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) { grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db)); goto fail; }
         add_run(q, s->score_run); add_run(q, s->norm_run); add_run(q, s->meta_run); add_run(q, s->report_run);
         derive(s);
     }
@@ -326,6 +349,7 @@ static int load(sqlite3 *db, query_t *q, char **want, int n_want, int64_t run)
 fail:
     free(sql);
     sqlite3_finalize(st);
+    sqlite3_finalize(st_ref); sqlite3_finalize(st_meta); sqlite3_finalize(st_rep);
     return ret;
 }
 
@@ -410,6 +434,16 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
     }
     grs_json_close(&j, ']');
     grs_json_close(&j, '}');
+    /* what the per-score fields mean, once for all scores */
+    grs_json_obj(&j, "definitions");
+    grs_json_str(&j, "percentile_interval", pct_interval_covers);
+    grs_json_str(&j, "odds_ratio", "odds relative to the population average = OR_per_SD ^ Z (z_used, from "
+                                   "z_source); lo/hi from the report's 95% CI of the OR per SD");
+    grs_json_str(&j, "coverage", "called_fraction = ALLELE_CT / DENOM of the patient's .sscore row; variants_matched "
+                                 "of variants_in_score from grs score's summary");
+    grs_json_str(&j, "genotype_uncertainty", geno_var_note);
+    grs_json_str(&j, "top_variants", "not available: per-variant contributions (--explain) are not implemented");
+    grs_json_close(&j, '}');
     grs_json_arr(&j, "scores");
     for (int k = 0; k < q->n_sc; k++) {
         const qscore_t *s = &q->sc[k];
@@ -436,7 +470,6 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
         grs_json_num(&j, "lo", s->pct_lo);
         grs_json_num(&j, "hi", s->pct_hi);
         grs_json_num(&j, "level", 0.95);
-        grs_json_str(&j, "covers", pct_interval_covers);
         grs_json_close(&j, '}');
         grs_json_num(&j, "z", s->z);
         grs_json_num(&j, "z_norm1", s->z1);
@@ -453,8 +486,6 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
         grs_json_str(&j, "z_source", s->z_or_source);
         grs_json_str(&j, "phenotype", s->or_trait);
         grs_json_num(&j, "cohort_auc", s->auc);
-        grs_json_str(&j, "definition", "odds relative to the population average = OR_per_SD ^ Z; interval from the "
-                                       "report's 95% CI of the OR per SD");
         grs_json_close(&j, '}');
         grs_json_obj(&j, "coverage");
         grs_json_num(&j, "allele_ct", s->allele_ct);
@@ -463,8 +494,6 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
         if (s->n_matched >= 0) grs_json_int(&j, "variants_matched", s->n_matched); else grs_json_str(&j, "variants_matched", NULL);
         if (s->n_total >= 0) grs_json_int(&j, "variants_in_score", s->n_total); else grs_json_str(&j, "variants_in_score", NULL);
         grs_json_close(&j, '}');
-        grs_json_str(&j, "genotype_uncertainty", geno_var_note);
-        grs_json_str(&j, "top_variants", "not available (--explain is not implemented)");
         grs_json_close(&j, '}');
     }
     grs_json_close(&j, ']');
@@ -531,7 +560,7 @@ static void write_text(grs_out_t *o, const query_t *q)
             if (!isnan(s->pct_lo)) {
                 fmt_num(b, sizeof(b), s->pct_lo);
                 fmt_num(c, sizeof(c), s->pct_hi);
-                grs_out_printf(o, "  (95%% interval %s to %s: %s)", b, c, pct_interval_covers);
+                grs_out_printf(o, "  (95%% interval %s to %s, see notes)", b, c);
             } else grs_out_printf(o, "  (no interval: the reference size is not stored)");
             fmt_num(a, sizeof(a), s->z);
             fmt_num(b, sizeof(b), s->z1);
@@ -555,7 +584,7 @@ static void write_text(grs_out_t *o, const query_t *q)
         grs_out_printf(o, "  coverage               ALLELE_CT/DENOM %s/%s = %s of the score's genotypes called", a, b, c);
         if (s->n_matched >= 0 && s->n_total >= 0)
             grs_out_printf(o, "; %" PRId64 "/%" PRId64 " score variants matched", s->n_matched, s->n_total);
-        grs_out_printf(o, "\n  genotype uncertainty   %s\n", geno_var_note);
+        grs_out_printf(o, "\n");
     }
     for (int k = 0; k < q->n_pr; k++) {
         const qpred_t *p = &q->pr[k];
@@ -569,6 +598,7 @@ static void write_text(grs_out_t *o, const query_t *q)
         grs_out_printf(o, "  top features           %s\n", p->top ? p->top : "not stored (grs predict --explain N)");
         grs_out_printf(o, "  uncertainty            not available: grs predict writes no cross-validation spread\n");
     }
+    grs_out_printf(o, "\nnotes:\n  percentile interval: %s\n  genotype uncertainty: %s\n", pct_interval_covers, geno_var_note);
 }
 
 /* the patient on the reference distribution, on the Z scale of the most similar population
@@ -669,11 +699,7 @@ static void write_html(grs_out_t *o, const query_t *q)
                      s->n_matched, s->n_total);
         else snprintf(line, sizeof(line), "%s/%s = %s called", a, b, c);
         html_row(o, "coverage (ALLELE_CT/DENOM)", line);
-        grs_out_printf(o, "</table>\n<p class=\"note\">Percentile interval: ");
-        grs_html_text(o, pct_interval_covers);
-        grs_out_printf(o, ". Genotype uncertainty: ");
-        grs_html_text(o, geno_var_note);
-        grs_out_printf(o, ".</p>\n");
+        grs_out_printf(o, "</table>\n");
         if (!isnan(s->z)) svg_position(o, s);
         grs_out_printf(o, "</section>\n");
     }
@@ -695,7 +721,11 @@ static void write_html(grs_out_t *o, const query_t *q)
         grs_out_printf(o, "</table><p class=\"note\">No per-patient uncertainty: grs predict writes no "
                           "cross-validation spread.</p></section>\n");
     }
-    grs_out_printf(o, "<p class=\"note\">grs " GRS_VERSION " query of ");
+    grs_out_printf(o, "<section id=\"notes\"><h2>Notes</h2><p class=\"note\">Percentile interval: ");
+    grs_html_text(o, pct_interval_covers);
+    grs_out_printf(o, ". Genotype uncertainty: ");
+    grs_html_text(o, geno_var_note);
+    grs_out_printf(o, ".</p></section>\n<p class=\"note\">grs " GRS_VERSION " query of ");
     grs_html_text(o, q->db_path);
     grs_out_printf(o, "</p>\n</body></html>\n");
 }
@@ -765,11 +795,17 @@ int main_query(int argc, char **argv)
     if (grs_store_open(db_path, 0, 1, &db) < 0) goto done;
     q.db_path = db_path;
     q.sample = sample;
+    /* one read transaction: one shared lock and one journal check for all the statements */
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        grs_log_error("'%s': %s", db_path, sqlite3_errmsg(db));
+        goto done;
+    }
     if (load(db, &q, want, n_want, run) < 0) goto done;
     if (!(o = grs_out_open(out, 0))) goto done;
     if (!strcmp(format, "json")) write_json(db, o, &q);
     else if (!strcmp(format, "html")) write_html(o, &q);
     else write_text(o, &q);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     c = grs_out_close(o, 1);
     o = NULL;
     if (c < 0) goto done;
