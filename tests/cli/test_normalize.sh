@@ -67,6 +67,25 @@ else
     skip "no oracle python (PGSC_CALC_PYTHON with pgscatalog.calc, or /usr/bin/python3 with numpy/scipy/sklearn/pandas)"
 fi
 
+# ---- the same with the ancestry file written by grs ancestry (reference panel = the same samples)
+if $GRS ancestry --help >/dev/null 2>&1; then
+    awk -F'\t' '$3=="reference"{print $2}' a.ancestry.tsv > ref.ids
+    awk -F'\t' '$3=="target"{print $2}' a.ancestry.tsv > tgt.ids
+    check "pack reference" $GRS pack --vcf sim.vcf.gz --samples ref.ids --out refg
+    check "pack targets" $GRS pack --vcf sim.vcf.gz --samples tgt.ids --out tgtg
+    check "grs ancestry" $GRS ancestry --ref-geno refg --labels sim.covar.tsv --label-col population \
+        --target-geno tgtg --out anc
+    check "normalize (grs ancestry file)" $GRS normalize --ref-scores ref.sscore --scores tgt.sscore \
+        --ancestry anc.ancestry.tsv --out real
+    if [ -n "$oracle_py" ]; then
+        if "$oracle_py" "$SRC/tests/oracles/normalize_oracle.py" ref.sscore tgt.sscore anc.ancestry.tsv 4 \
+            real.norm.tsv POPZ >oracle3.out 2>&1; then ok; else bad "oracle mismatch (grs ancestry file)"; fi
+        echo "test_normalize: grs ancestry file: $(tail -2 oracle3.out | tr '\n' ' ')"
+    fi
+else
+    skip "grs ancestry not available"
+fi
+
 # ---- --ref-dist: one target sample alone gives its row of the full run, byte for byte
 one=$(awk -F'\t' '$3=="target"{print $2; exit}' a.ancestry.tsv)
 awk -F'\t' -v s="$one" '/^##/ || /^#FID/ || $2==s' a.ancestry.tsv > one.ancestry.tsv
