@@ -59,6 +59,11 @@ if command -v plink2 >/dev/null; then
     check "plink2 --pca" plink2 --vcf nm.vcf.gz --extract nm.ids --pca 10 --threads 2 --out p2
     if paste p2.eigenval nm.eigenval | awk '{r=($1-$2)/$2; if (r<0) r=-r; if (r>m) m=r} END{print "plink2 --pca eigenvalues: max rel diff " m; exit !(m < 1e-5)}'; then ok
     else bad "eigenvalues differ from plink2 --pca (6 printed digits)"; paste p2.eigenval nm.eigenval >&2; fi
+    # the same panel as a PLINK .bed gives the same ancestry.tsv
+    check "plink2 --make-bed" plink2 --vcf sim.vcf.gz --make-bed --threads 2 --out simb
+    check "ancestry --ref-bfile" $GRS ancestry --ref-bfile simb --labels sim.covar.tsv --target-geno held \
+        --threads 2 --out bf
+    cmp -s <(grep -v '^##' bf.ancestry.tsv) <(grep -v '^##' full.ancestry.tsv) && ok || bad "--ref-bfile vs --ref-vcf differ"
 else
     skip "plink2 not installed"
 fi
