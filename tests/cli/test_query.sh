@@ -204,6 +204,43 @@ assert b['scores'][0]['score_run'] == 1 and b['scores'][0]['raw_score'] == sum_o
 assert a['scores'][0]['raw_score'] != b['scores'][0]['raw_score']
 PY
 
+# ---- the real grs ancestry + grs normalize outputs (when this build has them): 2/3 of the cohort
+# as the reference panel, the rest as targets
+if "$GRS" normalize --help >/dev/null 2>&1 && "$GRS" ancestry --help >/dev/null 2>&1; then
+    awk -F'\t' 'NR>1 && (NR-1)%3 {print $2}' "$T/sim.covar.tsv" > "$T/ref.ids"
+    awk -F'\t' 'NR>1 && !((NR-1)%3) {print $2}' "$T/sim.covar.tsv" > "$T/tgt.ids"
+    for w in ref tgt; do
+        awk -F'\t' 'NR==FNR {k[$1]=1; next} FNR==1 || ($1 in k)' "$T/$w.ids" "$T/s.sscore" > "$T/$w.sscore"
+        "$GRS" pack --vcf "$T/sim.vcf.gz" --samples "$T/$w.ids" --out "$T/${w}g" 2>/dev/null || bad "pack $w"
+    done
+    check "grs ancestry" "$GRS" ancestry --ref-geno "$T/refg" --labels "$T/sim.covar.tsv" --label-col population \
+        --target-geno "$T/tgtg" --out "$T/anc"
+    check "grs normalize" "$GRS" normalize --ref-scores "$T/ref.sscore" --scores "$T/tgt.sscore" \
+        --ancestry "$T/anc.ancestry.tsv" --out "$T/real"
+    check "store real norm+ancestry" "$GRS" store --db "$T/real.sqlite" --scores "$T/tgt.sscore" \
+        --norm "$T/real.norm.tsv" --ancestry "$T/anc.ancestry.tsv"
+    "$GRS" query --db "$T/real.sqlite" --sample POP2_000102 --format json > "$T/real.json" 2>"$T/err" && ok || bad "query (real)"
+    $PY - "$T/real.norm.tsv" "$T/anc.ancestry.tsv" "$T/real.json" <<'PY' && ok || bad "answer vs grs normalize/ancestry outputs"
+import sys, json
+def tsv(fn):
+    L = [l.rstrip('\n').split('\t') for l in open(fn) if not l.startswith('##')]
+    h = [c.lstrip('#') for c in L[0]]
+    return [dict(zip(h, r)) for r in L[1:]]
+norm, anc, q = tsv(sys.argv[1]), tsv(sys.argv[2]), json.load(open(sys.argv[3]))
+n = [r for r in norm if r['IID'] == 'POP2_000102' and r['DATASET'] == 'target'][0]
+a = [r for r in anc if r['IID'] == 'POP2_000102'][0]
+s = q['scores'][0]
+assert s['score'] == n['SCORE'] and s['reference']['population'] == n['MostSimilarPop'] == q['ancestry']['most_similar_pop'] == a['MostSimilarPop']
+for k, c in [('percentile', 'percentile_MostSimilarPop'), ('z', 'Z_MostSimilarPop'), ('z_norm1', 'Z_norm1'), ('z_norm2', 'Z_norm2')]:
+    assert s[k] == float(n[c]), (k, s[k], n[c])
+assert abs(s['raw_score'] - float(n['SUM'])) <= 1e-5 * abs(float(n['SUM']))   # .sscore: 6 digits
+assert s['reference']['n'] == sum(1 for r in norm if r['DATASET'] == 'reference' and r['SCORE'] == n['SCORE'] and r['MostSimilarPop'] == n['MostSimilarPop'])
+assert all(q['ancestry']['pcs']['PC%d' % i] == float(a['PC%d' % i]) for i in range(1, 5))
+PY
+else
+    skip "grs ancestry/normalize not in this build: real outputs not stored"
+fi
+
 # ---- a plink2 .sscore (no DENOM column) stores and queries like grs's own
 if command -v plink2 >/dev/null; then
     zcat "$T/sim.vcf.gz" | grep -v '^#' | head -200 | awk 'BEGIN{OFS="\t"} {print $3, $5, (NR % 7) / 10 - 0.3}' > "$T/w.txt"
