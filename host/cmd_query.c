@@ -456,14 +456,13 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
         if (s->norm_run >= 0) grs_json_int(&j, "norm_run", s->norm_run); else grs_json_str(&j, "norm_run", NULL);
         grs_json_num(&j, "raw_score", s->raw);
         grs_json_num(&j, "avg_score", s->avg);
+        /* summaries only: n, mean, SD (the store's min/max are single reference individuals) */
         grs_json_obj(&j, "reference");
         grs_json_str(&j, "population", s->pop);
         if (s->low_conf >= 0) grs_json_bool(&j, "low_confidence", s->low_conf); else grs_json_str(&j, "low_confidence", NULL);
         if (s->ref_n >= 0) grs_json_int(&j, "n", s->ref_n); else grs_json_str(&j, "n", NULL);
         grs_json_num(&j, "mean", s->ref_mean);
         grs_json_num(&j, "sd", s->ref_sd);
-        grs_json_num(&j, "min", s->ref_min);
-        grs_json_num(&j, "max", s->ref_max);
         grs_json_close(&j, '}');
         grs_json_num(&j, "percentile", s->pct);
         grs_json_obj(&j, "percentile_interval");

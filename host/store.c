@@ -441,7 +441,9 @@ int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_
         ret = db ? GRS_EIO : GRS_ENOMEM;
         goto fail;
     }
-    sqlite3_busy_timeout(db, 10000);
+    /* a writer waits for another writer's run (pipelines run jobs in parallel) up to 10 min; a
+     * reader waits up to 1 min for a commit */
+    sqlite3_busy_timeout(db, read_only ? 60000 : 600000);
     if ((r = user_version(db, &ver)) != SQLITE_OK) {
         if (r == SQLITE_NOTADB || r == SQLITE_CORRUPT)
             grs_log_error("'%s': not a grs results store (not an SQLite database)", path);
