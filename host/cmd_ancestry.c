@@ -57,6 +57,8 @@ static void usage(FILE *fp)
 "  --pcs K [10]  --n-assign A [4]  --p-threshold P [1e-10]\n"
 "  --oversample L [10]  --power-iters Q [7]  --seed S [1]\n"
 "  --no-shrinkage      write projected target scores without the shrinkage correction\n"
+"  --target-absent-ref SITES  --target-vcf is a whole-genome call set without its REF/REF sites:\n"
+"                      variants of SITES (sites VCF, .pvar or .bim) it lacks are REF/REF\n"
 "Other:\n"
 "  --threads T         worker threads (the output does not depend on it)\n"
 "  -v N                verbosity 0..6 [3]     -h, --help\n"
@@ -67,7 +69,7 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *ref_geno, *ref_bfile, *ref_vcf, *labels, *label_col;
-    const char *tgt_geno, *tgt_bfile, *tgt_vcf, *model, *out;
+    const char *tgt_geno, *tgt_bfile, *tgt_vcf, *tgt_absent_ref, *model, *out;
     int k, n_assign, oversample, power_iters, threads, ld_prune, lr_ld, shrink, build;
     double maf, max_missing, ld_r2, ld_window_kb, p_threshold;
     uint64_t seed;
@@ -98,8 +100,8 @@ static void make_lut(double freq, double scale, int swapped, double *lut)
     lut[3] = 0;   /* missing: 0 after centring (the panel mean) */
 }
 
-static int open_input(const char *geno, const char *bfile, const char *vcf, const char *out,
-                      int threads, grs_score_input_t **in)
+static int open_input(const char *geno, const char *bfile, const char *vcf, const char *absent_ref,
+                      const char *out, int threads, grs_score_input_t **in)
 {
     grs_score_input_opts_t so;
     const char *vcfs[1] = { vcf };
@@ -110,6 +112,7 @@ static int open_input(const char *geno, const char *bfile, const char *vcf, cons
     so.n_vcf = vcf ? 1 : 0;
     so.threads = threads;
     so.out_prefix = out;
+    so.absent_ref = absent_ref;
     return grs_score_input_open(&so, in);
 }
 
@@ -393,7 +396,7 @@ static int run_panel(const anc_opts_t *o, const char *cmdline)
     memset(&L, 0, sizeof(L));
     memset(&A, 0, sizeof(A));
 
-    if ((ret = open_input(o->ref_geno, o->ref_bfile, o->ref_vcf, o->out, o->threads, &in)) < 0) goto fail;
+    if ((ret = open_input(o->ref_geno, o->ref_bfile, o->ref_vcf, NULL, o->out, o->threads, &in)) < 0) goto fail;
     const int64_t n = in->n_samples, rw = grs_geno_row_bytes(n) / 4;
     grs_log_info("panel '%s': %" PRId64 " samples, %" PRId64 " variants", in->path, n, in->n_variants);
     if ((ret = read_labels(o->labels, o->label_col, in->samples, n, &L)) < 0) goto fail;
@@ -580,7 +583,7 @@ static int run_panel(const anc_opts_t *o, const char *cmdline)
     /* ---- targets ---- */
     int64_t nt = 0;
     if (o->tgt_geno || o->tgt_bfile || o->tgt_vcf) {
-        if ((ret = open_input(o->tgt_geno, o->tgt_bfile, o->tgt_vcf, o->out, o->threads, &tin)) < 0) goto fail;
+        if ((ret = open_input(o->tgt_geno, o->tgt_bfile, o->tgt_vcf, o->tgt_absent_ref, o->out, o->threads, &tin)) < 0) goto fail;
         if ((ret = align_target(m, tin, &A)) < 0) goto fail;
         if (!A.n_matched) {
             grs_log_error("'%s': none of the panel's %" PRId64 " kept variants is in the target (matched by CHR:POS and alleles)", tin->path, M);
@@ -662,7 +665,7 @@ static int run_model(const anc_opts_t *o, const char *cmdline)
     int ret;
     memset(&A, 0, sizeof(A));
     if ((ret = grs_pca_model_read(o->model, &m)) < 0) goto done;
-    if ((ret = open_input(o->tgt_geno, o->tgt_bfile, o->tgt_vcf, o->out, o->threads, &tin)) < 0) goto done;
+    if ((ret = open_input(o->tgt_geno, o->tgt_bfile, o->tgt_vcf, o->tgt_absent_ref, o->out, o->threads, &tin)) < 0) goto done;
     if ((ret = align_target(m, tin, &A)) < 0) goto done;
     if (!A.n_matched) {
         grs_log_error("'%s': none of the %" PRId64 " variants of '%s' is in the target (matched by CHR:POS and alleles)",
@@ -711,7 +714,7 @@ int main_ancestry(int argc, char **argv)
         { "oversample", required_argument, NULL, 18 }, { "power-iters", required_argument, NULL, 19 },
         { "seed", required_argument, NULL, 20 }, { "threads", required_argument, NULL, 't' },
         { "model", required_argument, NULL, 21 }, { "no-shrinkage", no_argument, NULL, 22 },
-        { "build", required_argument, NULL, 23 },
+        { "build", required_argument, NULL, 23 }, { "target-absent-ref", required_argument, NULL, 24 },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -732,6 +735,7 @@ int main_ancestry(int argc, char **argv)
         case 6: o.tgt_geno = optarg; break;
         case 7: o.tgt_bfile = optarg; break;
         case 8: o.tgt_vcf = optarg; break;
+        case 24: o.tgt_absent_ref = optarg; break;
         case 'o': o.out = optarg; break;
         case 9: NUM_I("pcs", 1, 64, o.k); break;
         case 10: NUM_I("n-assign", 2, 64, o.n_assign); break;
@@ -774,6 +778,7 @@ int main_ancestry(int argc, char **argv)
     if (optind < argc) { grs_log_error("unexpected argument '%s'", argv[optind]); usage(stderr); return 2; }
     if (!o.out) { grs_log_error("--out is required"); usage(stderr); return 2; }
     if (n_tgt > 1) { grs_log_error("give at most one of --target-geno, --target-bfile, --target-vcf"); return 2; }
+    if (o.tgt_absent_ref && !o.tgt_vcf) { grs_log_error("--target-absent-ref applies to --target-vcf"); return 2; }
     if (o.model) {
         if (n_ref || o.labels) { grs_log_error("--model projects targets only: no --ref-* or --labels"); return 2; }
         if (!n_tgt) { grs_log_error("--model needs a target (--target-geno, --target-bfile or --target-vcf)"); return 2; }

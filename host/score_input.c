@@ -222,7 +222,7 @@ static int is_acgt(const char *a)
     return 1;
 }
 
-/* Read SITES; keep its variants whose "CHROM:POS" (no chr prefix) is in want. */
+/* Read SITES; keep its variants whose "CHROM:POS" (no chr prefix) is in want (all when NULL). */
 static int absent_ref_load(const char *fn, khash_t(posset) *want, absent_list_t *L)
 {
     htsFile *fp = hts_open(fn, "r");
@@ -280,7 +280,7 @@ static int absent_ref_load(const char *fn, khash_t(posset) *want, absent_list_t 
         }
         key.l = 0;
         if (ksprintf(&key, "%s:%lld", nochr(f[c_chr]), pos) < 0) { ret = GRS_ENOMEM; goto done; }
-        if (kh_get(posset, want, key.s) == kh_end(want)) continue;
+        if (want && kh_get(posset, want, key.s) == kh_end(want)) continue;
         if (!is_acgt(f[c_ref])) continue;             /* N, '.', symbolic: no REF call to assume */
         for (char *alt = f[c_alt], *nx; alt; alt = nx) {   /* one variant per ALT allele */
             if ((nx = strchr(alt, ','))) *nx++ = 0;
@@ -405,7 +405,8 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
                 if (absent <= 0) free(dup);
             }
             ks_free(&k);
-            if (ret == GRS_OK) ret = absent_ref_load(opt->absent_ref, want, &absent_list);
+            /* no scoring sites (grs ancestry): every listed variant */
+            if (ret == GRS_OK) ret = absent_ref_load(opt->absent_ref, n_sites ? want : NULL, &absent_list);
             if (want) {
                 for (khint_t h = kh_begin(want); h != kh_end(want); h++)
                     if (kh_exist(want, h)) free((char *)kh_key(want, h));
@@ -422,7 +423,7 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
         vo.n_sites = no_pos ? 0 : n_sites;
         if (!(fn = grs_sprintf("%s.input.tmp.%ld.grsm", opt->out_prefix, (long)getpid()))) { free(sites); goto fail; }
         grs_cleanup_register(fn);
-        grs_log_info("decoding %s VCF records into a temporary matrix", no_pos ? "all" : "the scoring sites'");
+        grs_log_info("decoding %s VCF records into a temporary matrix", no_pos || !n_sites ? "all" : "the scoring sites'");
         grs_vcf_stats_t vst;
         memset(&vst, 0, sizeof(vst));
         ret = grs_vcf_pack(&vo, fn, &vst);

@@ -9,13 +9,17 @@
 #            grs score --vcf patient.vcf.gz --absent-ref sites.vcf.gz --ref-freq cohort.afreq
 # The two .sscore rows must be byte-identical at 17 significant digits; without --absent-ref
 # the patient's score falls below --min-overlap (the dropped REF/REF sites look unmatched).
-# When `grs ancestry` and `grs normalize` are present, the patient's projection through the
-# saved .pcamodel and normalization through the saved refdist.json must also equal the cohort's.
+# Then the whole per-patient path on a simulated 3-population cohort with a labelled panel (the
+# CINECA set has no population labels): the patient's raw score, its projection through the
+# saved .pcamodel (grs ancestry --model --target-absent-ref) and its normalization through the
+# saved refdist.json (grs normalize --ref-dist) must equal the rows the cohort run gave it.
 . "$(dirname "$0")/lib.sh"
-D=$SHARED/data/pgsc_calc-cineca
-[ -f "$D/cineca_synthetic_subset.vcf.gz" ] || { skip "../shared/data/pgsc_calc-cineca absent"; finish; }
 command -v bcftools >/dev/null || { skip "bcftools not installed"; finish; }
 command -v plink2 >/dev/null || { skip "plink2 not installed"; finish; }
+D=$SHARED/data/pgsc_calc-cineca
+if [ ! -f "$D/cineca_synthetic_subset.vcf.gz" ]; then
+    skip "../shared/data/pgsc_calc-cineca absent: the 1000 Genomes-named part"
+else
 V=$D/cineca_synthetic_subset.vcf.gz
 P=$D/PGS001229_22.txt
 
@@ -70,5 +74,47 @@ S=HG00097_HG00097
 expect_error "unsorted patient VCF" "unsorted.vcf.*position-sorted" "$T/e7.sscore" \
     "$GRS" score --vcf "$T/unsorted.vcf" --absent-ref "$T/sites.vcf.gz" --score "$P" --out "$T/e7"
 
-# @@SINGLE_SAMPLE_NORMALIZE@@ (ancestry + normalize through saved models: added with those commands)
+fi   # CINECA part
+
+# ---- the whole per-patient path on a simulated cohort with a labelled panel ----
+W=$T/sim; mkdir -p "$W"
+check "simulate" "$GRS" simulate --samples 420 --variants 4000 --populations 3 --fst 0.08 --seed 11 \
+    --omics-features 0 --out "$W/sim" -v 0
+awk -F'\t' 'NR > 1 && (NR - 2) % 7 != 0 { print $2 }' "$W/sim.covar.tsv" > "$W/panel.ids"   # 360
+awk -F'\t' 'NR > 1 && (NR - 2) % 7 == 0 { print $2 }' "$W/sim.covar.tsv" > "$W/cohort.ids"  # 60
+awk -F'\t' 'BEGIN { print "IID\tpopulation" } NR > 1 { print $2 "\t" $5 }' "$W/sim.covar.tsv" > "$W/labels.tsv"
+bcftools view -S "$W/panel.ids" "$W/sim.vcf.gz" -Oz -o "$W/panel.vcf.gz" 2>/dev/null
+bcftools view -S "$W/cohort.ids" "$W/sim.vcf.gz" -Oz -o "$W/cohort.vcf.gz" 2>/dev/null
+bcftools view -G "$W/cohort.vcf.gz" -Oz -o "$W/sites.vcf.gz" 2>/dev/null
+plink2 --vcf "$W/cohort.vcf.gz" --freq --out "$W/fq" >/dev/null 2>&1 || bad "plink2 --freq (simulated cohort)"
+check "ancestry: panel + cohort" "$GRS" ancestry --ref-vcf "$W/panel.vcf.gz" --labels "$W/labels.tsv" \
+    --target-vcf "$W/cohort.vcf.gz" --out "$W/anc" -v 0
+check "score the panel" "$GRS" score --vcf "$W/panel.vcf.gz" --score "$W/sim.pgs.txt" --full-precision --out "$W/ref" -v 0
+check "score the cohort" "$GRS" score --vcf "$W/cohort.vcf.gz" --score "$W/sim.pgs.txt" --ref-freq "$W/fq.afreq" \
+    --full-precision --out "$W/tgt" -v 0
+check "normalize the cohort" "$GRS" normalize --ref-scores "$W/ref.sscore" --scores "$W/tgt.sscore" \
+    --ancestry "$W/anc.ancestry.tsv" --out "$W/norm" -v 0
+n_pat=0
+for S in $(awk 'NR == 1 || NR == 30 || NR == 60' "$W/cohort.ids"); do
+    bcftools view -s "$S" "$W/cohort.vcf.gz" 2>/dev/null | bcftools view -e 'GT="0/0"' -Oz -o "$W/$S.vcf.gz" 2>/dev/null
+    check "score patient $S" "$GRS" score --vcf "$W/$S.vcf.gz" --absent-ref "$W/sites.vcf.gz" --score "$W/sim.pgs.txt" \
+        --ref-freq "$W/fq.afreq" --full-precision --out "$W/$S" -v 0
+    [ "$(tail -n 1 "$W/$S.sscore")" = "$(grep -P "^$S\t" "$W/tgt.sscore")" ] && ok || bad "$S: raw score differs from the cohort's"
+    check "project patient $S" "$GRS" ancestry --model "$W/anc.pcamodel" --target-vcf "$W/$S.vcf.gz" \
+        --target-absent-ref "$W/sites.vcf.gz" --out "$W/$S.anc" -v 0
+    want=$(awk -F'\t' -v s="$S" '$2 == s && $3 == "target"' "$W/anc.ancestry.tsv")
+    got=$(grep -v '^#' "$W/$S.anc.ancestry.tsv")
+    [ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "$S: PCs/population differ from the cohort run"$'\n'"  alone:  $got"$'\n'"  cohort: $want"
+    check "normalize patient $S" "$GRS" normalize --ref-dist "$W/norm.refdist.json" --scores "$W/$S.sscore" \
+        --ancestry "$W/$S.anc.ancestry.tsv" --out "$W/$S.norm" -v 0
+    want=$(awk -F'\t' -v s="$S" '$2 == s && $3 == "target"' "$W/norm.norm.tsv")
+    got=$(grep -v '^#' "$W/$S.norm.norm.tsv")
+    [ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "$S: normalized values differ"$'\n'"  alone:  $got"$'\n'"  cohort: $want"
+    n_pat=$((n_pat + 1))
+done
+[ $n_pat -eq 3 ] && ok || bad "expected 3 patients, ran $n_pat"
+# without --target-absent-ref the omitted REF/REF sites are missing (panel mean): a different answer
+"$GRS" ancestry --model "$W/anc.pcamodel" --target-vcf "$W/$S.vcf.gz" --out "$W/noabs" -v 0 2>/dev/null
+[ "$(grep -v '^#' "$W/noabs.ancestry.tsv" 2>/dev/null)" != "$(grep -v '^#' "$W/$S.anc.ancestry.tsv")" ] && ok \
+    || bad "dropping REF/REF sites without --target-absent-ref should change the projection"
 finish
