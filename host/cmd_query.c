@@ -7,6 +7,7 @@
  * (OR_per_SD ^ Z, when a grs report supplied the OR per SD), the percentile's sampling interval
  * (95% Wilson interval on the patient's rank among the n reference individuals), the patient's
  * coverage, and every stored model prediction with its block contributions and top features.
+ * --explain N recomputes the patient's per-variant contributions from the score run's files.
  * The output holds only that patient's values (plus summaries of the reference distribution). */
 #include <getopt.h>
 #include <inttypes.h>
@@ -41,8 +42,12 @@ static const char *const pct_interval_covers =
     "sampling uncertainty of the percentile from the finite reference sample: 95% Wilson interval on "
     "the patient's rank among the n reference individuals of that population";
 static const char *const geno_var_note =
-    "not computed: the variance from the patient's missing genotypes (sum of w^2*2p(1-p)) needs the "
-    "per-variant weights and frequencies, which the store does not keep (--explain is not implemented)";
+    "with --explain: the variance of the imputed part of the score, the sum over the patient's missing "
+    "calls of w^2*2p(1-p) (p: effect allele frequency in the scored cohort), recomputed from the run's "
+    "genotype, scoring and match files; without --explain: not computed (the store keeps no per-variant data)";
+static const char *const explain_note =
+    "with --explain N: the N variants of largest |weight x dosage| for this patient, recomputed from the "
+    "files recorded in the score run's summary (.grsm or VCF hard calls, PGS Catalog scoring files)";
 
 typedef struct {
     char *name;
@@ -56,6 +61,9 @@ typedef struct {
     char *pgs_id, *pgs_name, *trait, *cohort_col, *or_trait;
     int64_t n_total, n_matched, cohort_n;
     double or_sd, or_lo, or_hi, auc, cohort_mean, cohort_sd;
+    grs_store_explain_t ex;        /* --explain */
+    int explained;                 /* 1: ex filled; -1: tried and failed (ex_note says why) */
+    const char *ex_note;
     /* derived */
     const char *category;
     double pct_lo, pct_hi, z_or, odds, odds_lo, odds_hi;
@@ -110,6 +118,7 @@ static void query_free(query_t *q)
         qscore_t *s = &q->sc[k];
         free(s->name); free(s->dataset); free(s->pop); free(s->pgs_id); free(s->pgs_name);
         free(s->trait); free(s->cohort_col); free(s->or_trait);
+        grs_store_explain_free(&s->ex);
     }
     for (int k = 0; k < q->n_pr; k++) {
         free(q->pr[k].model); free(q->pr[k].trait); free(q->pr[k].contrib); free(q->pr[k].top);
@@ -442,7 +451,7 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
     grs_json_str(&j, "coverage", "called_fraction = ALLELE_CT / DENOM of the patient's .sscore row; variants_matched "
                                  "of variants_in_score from grs score's summary");
     grs_json_str(&j, "genotype_uncertainty", geno_var_note);
-    grs_json_str(&j, "top_variants", "not available: per-variant contributions (--explain) are not implemented");
+    grs_json_str(&j, "explain", explain_note);
     grs_json_close(&j, '}');
     grs_json_arr(&j, "scores");
     for (int k = 0; k < q->n_sc; k++) {
@@ -493,6 +502,33 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
         if (s->n_matched >= 0) grs_json_int(&j, "variants_matched", s->n_matched); else grs_json_str(&j, "variants_matched", NULL);
         if (s->n_total >= 0) grs_json_int(&j, "variants_in_score", s->n_total); else grs_json_str(&j, "variants_in_score", NULL);
         grs_json_close(&j, '}');
+        if (s->explained) {
+            grs_json_obj(&j, "explain");
+            if (s->explained > 0) {
+                const grs_store_explain_t *e = &s->ex;
+                grs_json_str(&j, "genotypes", e->genotypes);
+                grs_json_str(&j, "missing_policy", e->missing_policy);
+                grs_json_int(&j, "variants_matched", e->n_matched);
+                grs_json_int(&j, "variants_found", e->n_found);
+                grs_json_int(&j, "missing_calls", e->n_missing);
+                grs_json_num(&j, "reconstructed_sum", e->sum);
+                grs_json_num(&j, "missing_genotype_variance", e->missing_var);
+                grs_json_num(&j, "missing_genotype_sd", sqrt(e->missing_var));
+                grs_json_arr(&j, "top_variants");
+                for (int i = 0; i < e->n_top; i++) {
+                    grs_json_obj(&j, NULL);
+                    grs_json_str(&j, "variant", e->top[i].variant);
+                    grs_json_str(&j, "effect_allele", e->top[i].effect_allele);
+                    grs_json_num(&j, "weight", e->top[i].weight);
+                    grs_json_num(&j, "dosage", e->top[i].dosage);
+                    grs_json_num(&j, "contribution", e->top[i].contribution);
+                    grs_json_bool(&j, "imputed", e->top[i].imputed);
+                    grs_json_close(&j, '}');
+                }
+                grs_json_close(&j, ']');
+            } else grs_json_str(&j, "error", s->ex_note);
+            grs_json_close(&j, '}');
+        }
         grs_json_close(&j, '}');
     }
     grs_json_close(&j, ']');
@@ -584,6 +620,21 @@ static void write_text(grs_out_t *o, const query_t *q)
         if (s->n_matched >= 0 && s->n_total >= 0)
             grs_out_printf(o, "; %" PRId64 "/%" PRId64 " score variants matched", s->n_matched, s->n_total);
         grs_out_printf(o, "\n");
+        if (s->explained > 0) {
+            const grs_store_explain_t *e = &s->ex;
+            fmt_num(a, sizeof(a), e->sum);
+            fmt_num(b, sizeof(b), sqrt(e->missing_var));
+            grs_out_printf(o, "  explain                %" PRId64 "/%" PRId64 " matched variants found in %s; reconstructed SUM %s;\n"
+                              "                         %" PRId64 " missing calls (policy %s), SD from them %s\n",
+                           e->n_found, e->n_matched, e->genotypes, a, e->n_missing, e->missing_policy, b);
+            for (int i = 0; i < e->n_top; i++) {
+                fmt_num(a, sizeof(a), e->top[i].weight);
+                fmt_num(b, sizeof(b), e->top[i].dosage);
+                fmt_num(c, sizeof(c), e->top[i].contribution);
+                grs_out_printf(o, "    %-36s effect %s weight %s x dosage %s = %s%s\n", e->top[i].variant,
+                               e->top[i].effect_allele, a, b, c, e->top[i].imputed ? " (imputed)" : "");
+            }
+        } else if (s->explained < 0) grs_out_printf(o, "  explain                not available: %s\n", s->ex_note);
     }
     for (int k = 0; k < q->n_pr; k++) {
         const qpred_t *p = &q->pr[k];
@@ -698,7 +749,30 @@ static void write_html(grs_out_t *o, const query_t *q)
                      s->n_matched, s->n_total);
         else snprintf(line, sizeof(line), "%s/%s = %s called", a, b, c);
         html_row(o, "coverage (ALLELE_CT/DENOM)", line);
+        if (s->explained > 0) {
+            fmt_num(a, sizeof(a), s->ex.sum);
+            fmt_num(b, sizeof(b), sqrt(s->ex.missing_var));
+            snprintf(line, sizeof(line), "reconstructed SUM %s; %" PRId64 " missing calls, SD from them %s", a,
+                     s->ex.n_missing, b);
+            html_row(o, "per-variant recomputation", line);
+        } else if (s->explained < 0) html_row(o, "per-variant recomputation", s->ex_note);
         grs_out_printf(o, "</table>\n");
+        if (s->explained > 0 && s->ex.n_top) {
+            grs_out_printf(o, "<table><tr><th>variant</th><th>effect allele</th><th>weight</th><th>dosage</th>"
+                              "<th>contribution</th></tr>\n");
+            for (int i = 0; i < s->ex.n_top; i++) {
+                fmt_num(a, sizeof(a), s->ex.top[i].weight);
+                fmt_num(b, sizeof(b), s->ex.top[i].dosage);
+                fmt_num(c, sizeof(c), s->ex.top[i].contribution);
+                grs_out_printf(o, "<tr><td>");
+                grs_html_text(o, s->ex.top[i].variant);
+                grs_out_printf(o, "</td><td>");
+                grs_html_text(o, s->ex.top[i].effect_allele);
+                grs_out_printf(o, "</td><td>%s</td><td>%s%s</td><td>%s</td></tr>\n", a, b,
+                               s->ex.top[i].imputed ? " (imputed)" : "", c);
+            }
+            grs_out_printf(o, "</table>\n");
+        }
         if (!isnan(s->z)) svg_position(o, s);
         grs_out_printf(o, "</section>\n");
     }
@@ -729,6 +803,32 @@ static void write_html(grs_out_t *o, const query_t *q)
     grs_out_printf(o, "</p>\n</body></html>\n");
 }
 
+/* --explain: each score from a score run, recomputed from the files its provenance names */
+static int explain_all(sqlite3 *db, query_t *q, int n_top)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT inputs_json FROM runs WHERE run_id=?1", -1, &st, NULL) != SQLITE_OK) {
+        grs_log_error("'%s': %s", q->db_path, sqlite3_errmsg(db));
+        return GRS_EIO;
+    }
+    for (int k = 0; k < q->n_sc; k++) {
+        qscore_t *s = &q->sc[k];
+        if (s->score_run < 0) { s->explained = -1; s->ex_note = "no grs score run stored for this score"; continue; }
+        sqlite3_bind_int64(st, 1, s->score_run);
+        const char *ij = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        int r = grs_store_explain(ij, q->sample, s->name, n_top, &s->ex);
+        sqlite3_reset(st);
+        if (r == GRS_ENOMEM) { sqlite3_finalize(st); grs_log_error("out of memory"); return r; }
+        s->explained = r == GRS_OK ? 1 : -1;
+        s->ex_note = r == GRS_OK ? NULL : r == GRS_EIO ? "the score run's files no longer exist or changed (see the warning)"
+                   : r == GRS_EUNSUPPORTED ? "this run's kind of input is not explained (see the warning)"
+                   : r == GRS_EINPUT ? "the sample or score is not in the run's files (see the warning)"
+                   : "the run's files could not be read (see the warning)";
+    }
+    sqlite3_finalize(st);
+    return GRS_OK;
+}
+
 static void usage_query(FILE *fp)
 {
     fprintf(fp,
@@ -740,6 +840,8 @@ static void usage_query(FILE *fp)
 "  --sample ID     the sample's IID\n"
 "  --score NAME    only this score (repeatable) [every score with a value for the sample]\n"
 "  --run N         use run N only [the latest run per score]\n"
+"  --explain N     recompute the N largest per-variant contributions and the variance from missing\n"
+"                  calls from the score run's genotype, scoring and match files (if they still exist)\n"
 "  --format F      text (terminal), json (schema_version %d) or html (one page, SVG) [text]\n"
 "  --out F         output file [-: stdout]\n"
 "  -v N            verbosity 0..6 [3]     -h, --help\n", QUERY_SCHEMA_VERSION);
@@ -751,13 +853,14 @@ int main_query(int argc, char **argv)
         { "db", required_argument, NULL, 1 }, { "sample", required_argument, NULL, 2 },
         { "score", required_argument, NULL, 3 }, { "format", required_argument, NULL, 4 },
         { "run", required_argument, NULL, 5 }, { "out", required_argument, NULL, 'o' },
+        { "explain", required_argument, NULL, 6 },
         { "verbosity", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *db_path = NULL, *sample = NULL, *format = "text", *out = "-";
     char *want[MAX_QSCORES];
     int n_want = 0, c, ret = 1;
-    int64_t run = -1, k;
+    int64_t run = -1, k, explain = 0;
     grs_store_db_t *db = NULL;
     grs_out_t *o = NULL;
     query_t q;
@@ -773,6 +876,12 @@ int main_query(int argc, char **argv)
         case 4: format = optarg; break;
         case 5:
             if (grs_parse_int64(optarg, &run) < 0 || run < 1) { grs_log_error("--run must be a run id >= 1"); return 2; }
+            break;
+        case 6:
+            if (grs_parse_int64(optarg, &explain) < 0 || explain < 1 || explain > 100000) {
+                grs_log_error("--explain must be a number of variants, 1 to 100000");
+                return 2;
+            }
             break;
         case 'o': out = optarg; break;
         case 'v':
@@ -800,6 +909,7 @@ int main_query(int argc, char **argv)
         goto done;
     }
     if (load(db, &q, want, n_want, run) < 0) goto done;
+    if (explain && explain_all(db, &q, (int)explain) < 0) goto done;
     if (!(o = grs_out_open(out, 0))) goto done;
     if (!strcmp(format, "json")) write_json(db, o, &q);
     else if (!strcmp(format, "html")) write_html(o, &q);

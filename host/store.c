@@ -16,10 +16,13 @@
 #include <htslib/hts.h>
 #include <htslib/kseq.h>
 #include <htslib/kstring.h>
+#include <htslib/vcf.h>
 #include <sqlite3.h>
 
+#include "grs/geno.h"
 #include "grs/log.h"
 #include "grs/status.h"
+#include "scorefile.h"
 #include "util.h"
 
 static const char *const schema_sql =
@@ -968,5 +971,320 @@ fail:
     free(summary);
     free(ij.s);
     free(g.last.s);
+    return ret;
+}
+
+/* ---- explain: one patient's per-variant contributions, recomputed from the run's files ------- */
+
+typedef struct {
+    char *key;                 /* normalised chrom \t pos \t ref \t alt */
+    char *label;
+    double w;
+    int alt_effect;
+    int found, missing;
+    double dosage, p_eff;      /* effect allele dosage, effect allele frequency */
+} xv_t;
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(((const xv_t *)a)->key, ((const xv_t *)b)->key);
+}
+
+static xv_t *find_key(xv_t *v, int64_t n, const char *key)
+{
+    xv_t k;
+    k.key = (char *)key;
+    return (xv_t *)bsearch(&k, v, n, sizeof(xv_t), cmp_key);
+}
+
+static char *var_key(const char *chrom, int64_t pos, const char *ref, const char *alt)
+{
+    char c[64];
+    if (grs_chrom_normalize(chrom, c, sizeof(c)) < 0) snprintf(c, sizeof(c), "%s", chrom);
+    return grs_sprintf("%s\t%" PRId64 "\t%s\t%s", c, pos, ref, alt);
+}
+
+/* a recorded path: as given, else beside the summary.json; NULL if neither exists */
+static char *resolve(const char *p, const char *summary)
+{
+    if (!p) return NULL;
+    if (access(p, R_OK) == 0) return strdup(p);
+    const char *sl = strrchr(summary, '/');
+    if (p[0] != '/' && sl) {
+        char *q = grs_sprintf("%.*s/%s", (int)(sl - summary), summary, p);
+        if (q && access(q, R_OK) == 0) return q;
+        free(q);
+    }
+    return NULL;
+}
+
+static int cmp_contrib(const void *a, const void *b)
+{
+    double x = fabs(((const grs_store_contrib_t *)a)->contribution), y = fabs(((const grs_store_contrib_t *)b)->contribution);
+    return x < y ? 1 : x > y ? -1 : strcmp(((const grs_store_contrib_t *)a)->variant, ((const grs_store_contrib_t *)b)->variant);
+}
+
+void grs_store_explain_free(grs_store_explain_t *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->n_top; i++) { free(e->top[i].variant); free(e->top[i].effect_allele); }
+    free(e->top);
+    free(e->missing_policy);
+    free(e->genotypes);
+    memset(e, 0, sizeof(*e));
+}
+
+/* the patient's effect-allele dosages from a VCF/BCF (hard calls), and the cohort frequencies */
+static int explain_vcf(const char *fn, const char *iid, xv_t *xv, int64_t n)
+{
+    int ret = GRS_EIO, r, *gt = NULL, ngt = 0;
+    htsFile *fp = hts_open(fn, "r");
+    bcf_hdr_t *h = NULL;
+    bcf1_t *rec = bcf_init();
+    if (!fp || !rec) { grs_log_warning("cannot open '%s'", fn); goto fail; }
+    if (!(h = bcf_hdr_read(fp))) { grs_log_warning("'%s': cannot read the header", fn); ret = GRS_EFORMAT; goto fail; }
+    int si = bcf_hdr_id2int(h, BCF_DT_SAMPLE, iid), ns = bcf_hdr_nsamples(h);
+    if (si < 0) { grs_log_warning("'%s': sample '%s' is not in the genotype file", fn, iid); ret = GRS_EINPUT; goto fail; }
+    while ((r = bcf_read(fp, h, rec)) == 0) {
+        if (bcf_unpack(rec, BCF_UN_STR) < 0 || rec->n_allele < 2) continue;
+        const char *chrom = bcf_seqname(h, rec);
+        for (int a = 1; a < rec->n_allele; a++) {
+            char *key = var_key(chrom, (int64_t)rec->pos + 1, rec->d.allele[0], rec->d.allele[a]);
+            xv_t *x = key ? find_key(xv, n, key) : NULL;
+            free(key);
+            if (!x) continue;
+            int k = bcf_get_genotypes(h, rec, &gt, &ngt);
+            if (k <= 0) continue;
+            int ploidy = k / ns;
+            int64_t ac = 0, an = 0;
+            int d = 0, miss = 0;
+            for (int s = 0; s < ns; s++) {
+                int sd = 0, sm = 0, sp = 0;
+                for (int j = 0; j < ploidy; j++) {
+                    int g = gt[s * ploidy + j];
+                    if (g == bcf_int32_vector_end) break;
+                    sp++;
+                    if (bcf_gt_is_missing(g)) sm = 1;
+                    else sd += bcf_gt_allele(g) == a;
+                }
+                if (!sm && sp) { ac += sd; an += sp; }
+                if (s == si) { d = sd; miss = sm || !sp; }
+            }
+            double p_alt = an ? (double)ac / (double)an : NAN;
+            x->found = 1;
+            x->missing = miss;
+            x->dosage = x->alt_effect ? d : 2 - d;
+            x->p_eff = x->alt_effect ? p_alt : 1 - p_alt;
+        }
+    }
+    ret = r < -1 ? GRS_EFORMAT : GRS_OK;
+    if (r < -1) grs_log_warning("'%s': read error", fn);
+fail:
+    free(gt);
+    if (rec) bcf_destroy(rec);
+    if (h) bcf_hdr_destroy(h);
+    if (fp) hts_close(fp);
+    return ret;
+}
+
+static int explain_grsm(const char *fn, const char *iid, xv_t *xv, int64_t n)
+{
+    grs_geno_t *g = NULL;
+    int64_t si = -1;
+    int ret = grs_geno_open(fn, 0, &g);
+    if (ret < 0) return ret;
+    for (int64_t s = 0; s < grs_geno_n_samples(g) && si < 0; s++)
+        if (!strcmp(grs_geno_sample(g, s)->iid, iid)) si = s;
+    if (si < 0) { grs_log_warning("'%s': sample '%s' is not in the genotype file", fn, iid); grs_geno_close(g); return GRS_EINPUT; }
+    for (int64_t v = 0; v < grs_geno_n_variants(g); v++) {
+        const grs_variant_t *t = grs_geno_variant(g, v);
+        char *key = var_key(t->chrom, t->pos, t->ref, t->alt);
+        xv_t *x = key ? find_key(xv, n, key) : NULL;
+        free(key);
+        if (!x) continue;
+        uint32_t c = grs_geno_code(grs_geno_row(g, v), si);
+        double p_alt = grs_geno_vstat(g, v)->alt_freq;
+        x->found = 1;
+        x->missing = c == GRS_GENO_MISSING;
+        x->dosage = x->missing ? 0 : x->alt_effect ? (double)c : 2.0 - c;
+        x->p_eff = x->alt_effect ? p_alt : 1 - p_alt;
+    }
+    grs_geno_close(g);
+    return GRS_OK;
+}
+
+int grs_store_explain(const char *inputs_json, const char *iid, const char *score, int n_top,
+                      grs_store_explain_t *out)
+{
+    int ret = GRS_EFORMAT, q = -1, r;
+    jv_t in, sj;
+    jp_t p = { inputs_json ? inputs_json : "" };
+    grs_scorefile_t *sf = NULL;
+    char *gfn = NULL, *sfn = NULL, *mfn = NULL, *fp = NULL;
+    xv_t *xv = NULL;
+    int64_t nx = 0, cap = 0;
+    tsv_t t;
+    const jv_t *files = NULL, *geno = NULL, *opt = NULL, *sfile = NULL;
+
+    memset(out, 0, sizeof(*out));
+    memset(&t, 0, sizeof(t));
+    memset(&sj, 0, sizeof(sj));
+    if (jparse(&p, &in, 0) < 0 || in.type != J_OBJ) { grs_log_warning("the run's provenance is not JSON"); jv_free(&in); return GRS_EFORMAT; }
+    const char *sum = jstr(jget(&in, "summary_json"), "path");
+    if (!sum) { grs_log_warning("the run recorded no summary.json"); ret = GRS_EUNSUPPORTED; goto fail; }
+    if (access(sum, R_OK) != 0) { grs_log_warning("'%s' (the run's summary) no longer exists", sum); ret = GRS_EIO; goto fail; }
+    if ((ret = json_read(sum, &sj)) < 0) goto fail;
+    ret = GRS_EUNSUPPORTED;
+    geno = jget(&sj, "genotypes");
+    opt = jget(&sj, "options");
+    files = jget(&sj, "score_files");
+    if (!geno || !files || files->type != J_ARR) { grs_log_warning("'%s': no genotypes or score_files", sum); goto fail; }
+    if (jnum(opt, "center") == 1 || jnum(opt, "standardize") == 1) {
+        grs_log_warning("'%s': a centred or standardized run is not explained", sum);
+        goto fail;
+    }
+    for (int64_t i = 0; i < files->n && q < 0; i++) {
+        const jv_t *sc = jget(&files->items[i], "scores");
+        for (int64_t k = 0; sc && sc->type == J_ARR && k < sc->n; k++)
+            if (sc->items[k].type == J_STR && !strcmp(sc->items[k].str, score)) { sfile = &files->items[i]; q = (int)k; }
+    }
+    if (!sfile) { grs_log_warning("'%s': no score '%s'", sum, score); ret = GRS_EINPUT; goto fail; }
+    const char *fmt = jstr(geno, "format"), *sfmt = jstr(sfile, "format");
+    if (!fmt || (strcmp(fmt, "vcf") && strcmp(fmt, "grsm")) || !sfmt || strcmp(sfmt, "pgs_catalog")) {
+        grs_log_warning("'%s': only .grsm or VCF genotypes with PGS Catalog scoring files are explained (this run: %s, %s)",
+                        sum, fmt ? fmt : "?", sfmt ? sfmt : "?");
+        goto fail;
+    }
+    ret = GRS_EIO;
+    const char *gp = jstr(geno, "path");
+    if (gp && !strcmp(fmt, "grsm")) {
+        size_t l = strlen(gp);
+        char *g2 = l > 5 && !strcmp(gp + l - 5, ".grsm") ? strdup(gp) : grs_sprintf("%s.grsm", gp);
+        gfn = resolve(g2, sum);
+        free(g2);
+    } else gfn = resolve(gp, sum);
+    sfn = resolve(jstr(sfile, "path"), sum);
+    size_t sl = strlen(sum);
+    if (sl > 13 && !strcmp(sum + sl - 13, ".summary.json")) {
+        char *m = grs_sprintf("%.*s.match.tsv.gz", (int)(sl - 13), sum);
+        mfn = resolve(m, sum);
+        free(m);
+    }
+    if (!gfn || !sfn || !mfn) {
+        grs_log_warning("the run's %s no longer exists (recorded in '%s')", !gfn ? "genotype file" : !sfn ? "scoring file" : "match log", sum);
+        goto fail;
+    }
+    /* the files must be the ones the run read */
+    const char *want = jstr(sfile, "fingerprint");
+    if ((fp = grs_file_fingerprint(sfn)) && want && strcmp(fp, want)) {
+        grs_log_warning("'%s' changed since the run (%s, recorded %s)", sfn, fp, want);
+        goto fail;
+    }
+    free(fp);
+    want = jstr(geno, "fingerprint");
+    if ((fp = grs_file_fingerprint(gfn)) && want && strcmp(fp, want) && !strcmp(fmt, "vcf")) {
+        grs_log_warning("'%s' changed since the run (%s, recorded %s)", gfn, fp, want);
+        goto fail;
+    }
+    if ((ret = grs_scorefile_read(sfn, NULL, &sf)) < 0) goto fail;
+
+    /* matched rows of this scoring file from the match log; weights by line */
+    const char *base = strrchr(sfn, '/');
+    base = base ? base + 1 : sfn;
+    if ((ret = tsv_open(mfn, &t)) < 0) goto fail;
+    int c_file, c_line, c_chr, c_pos, c_ref, c_alt, c_type, c_st;
+    if ((ret = tsv_need(&t, "score_file", &c_file)) < 0 || (ret = tsv_need(&t, "line", &c_line)) < 0 ||
+        (ret = tsv_need(&t, "target_chrom", &c_chr)) < 0 || (ret = tsv_need(&t, "target_pos", &c_pos)) < 0 ||
+        (ret = tsv_need(&t, "target_ref", &c_ref)) < 0 || (ret = tsv_need(&t, "target_alt", &c_alt)) < 0 ||
+        (ret = tsv_need(&t, "match_type", &c_type)) < 0 || (ret = tsv_need(&t, "status", &c_st)) < 0)
+        goto fail;
+    while ((r = tsv_next(&t)) > 0) {
+        const char *fb = strrchr(t.f[c_file], '/');
+        fb = fb ? fb + 1 : t.f[c_file];
+        int64_t line, pos;
+        if (strcmp(t.f[c_st], "matched") || strcmp(fb, base)) continue;
+        if (grs_parse_int64(t.f[c_line], &line) < 0 || grs_parse_int64(t.f[c_pos], &pos) < 0) {
+            grs_log_warning("'%s': line %" PRId64 ": bad line or position", mfn, t.lineno);
+            ret = GRS_EFORMAT;
+            goto fail;
+        }
+        int64_t lo = 0, hi = sf->n_rows - 1, row = -1;   /* rows are in file order */
+        while (lo <= hi) {
+            int64_t mid = (lo + hi) / 2;
+            if (sf->rows[mid].line == line) { row = mid; break; }
+            if (sf->rows[mid].line < line) lo = mid + 1; else hi = mid - 1;
+        }
+        if (row < 0) continue;
+        if (nx == cap) {
+            cap = cap ? 2 * cap : 1024;
+            xv_t *n2 = (xv_t *)realloc(xv, cap * sizeof(xv_t));
+            if (!n2) { ret = GRS_ENOMEM; goto fail; }
+            xv = n2;
+        }
+        xv_t *x = &xv[nx];
+        memset(x, 0, sizeof(*x));
+        x->key = var_key(t.f[c_chr], pos, t.f[c_ref], t.f[c_alt]);
+        x->label = grs_sprintf("%s:%" PRId64 ":%s:%s%s%s", t.f[c_chr], pos, t.f[c_ref], t.f[c_alt],
+                               sf->rows[row].id ? " " : "", sf->rows[row].id ? sf->rows[row].id : "");
+        nx++;
+        if (!x->key || !x->label) { ret = GRS_ENOMEM; goto fail; }
+        x->w = sf->weights[row * sf->n_scores + q];
+        x->alt_effect = !strncmp(t.f[c_type], "alt", 3) || !strncmp(t.f[c_type], "no_oa_alt", 9);
+    }
+    if (r < 0) { ret = r; goto fail; }
+    qsort(xv, nx, sizeof(xv_t), cmp_key);
+    ret = !strcmp(fmt, "vcf") ? explain_vcf(gfn, iid, xv, nx) : explain_grsm(gfn, iid, xv, nx);
+    if (ret < 0) goto fail;
+
+    /* dosages of missing calls by the run's policy; the contributions */
+    const char *pol = jstr(opt, "missing");
+    if (!pol) pol = "mean";
+    out->missing_policy = grs_sprintf("%s%s", pol, jstr(opt, "ref_freq") ? " (the run used --ref-freq; the target's "
+                                                                          "frequencies are used here)" : "");
+    out->genotypes = strdup(gfn);
+    if (!(out->top = (grs_store_contrib_t *)calloc(nx + 1, sizeof(grs_store_contrib_t)))) { ret = GRS_ENOMEM; goto fail; }
+    out->n_matched = nx;
+    for (int64_t i = 0; i < nx; i++) {
+        xv_t *x = &xv[i];
+        if (!x->found) continue;
+        out->n_found++;
+        if (x->missing) {
+            out->n_missing++;
+            x->dosage = !strcmp(pol, "zero") ? 0 : !strcmp(pol, "homref") ? (x->alt_effect ? 0 : 2)
+                      : isnan(x->p_eff) ? 0 : 2 * x->p_eff;
+            if (!isnan(x->p_eff)) out->missing_var += x->w * x->w * 2 * x->p_eff * (1 - x->p_eff);
+        }
+        grs_store_contrib_t *c = &out->top[out->n_top++];
+        c->variant = x->label;
+        x->label = NULL;
+        const char *k = strrchr(x->key, '\t');
+        c->effect_allele = strdup(x->alt_effect ? k + 1 : "");
+        if (!x->alt_effect) {   /* the REF allele: between the 2nd and 3rd tab */
+            const char *a = strchr(strchr(x->key, '\t') + 1, '\t') + 1;
+            free(c->effect_allele);
+            c->effect_allele = strndup(a, (size_t)(k - a));
+        }
+        c->weight = x->w;
+        c->dosage = x->dosage;
+        c->contribution = x->w * x->dosage;
+        c->imputed = x->missing;
+        out->sum += c->contribution;
+    }
+    qsort(out->top, out->n_top, sizeof(grs_store_contrib_t), cmp_contrib);
+    while (out->n_top > n_top) {
+        out->n_top--;
+        free(out->top[out->n_top].variant);
+        free(out->top[out->n_top].effect_allele);
+    }
+    ret = GRS_OK;
+fail:
+    if (ret < 0) grs_store_explain_free(out);
+    for (int64_t i = 0; i < nx; i++) { free(xv[i].key); free(xv[i].label); }
+    free(xv);
+    tsv_close(&t);
+    grs_scorefile_destroy(sf);
+    free(gfn); free(sfn); free(mfn); free(fp);
+    jv_free(&sj);
+    jv_free(&in);
     return ret;
 }

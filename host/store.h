@@ -77,6 +77,43 @@ void grs_store_close(grs_store_db_t *db);
  */
 int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in) GRS_RESULT_USED;
 
+/** One variant's part in a patient's score. */
+typedef struct grs_store_contrib_t {
+    char *variant;             /* chrom:pos:ref:alt of the target (and the scoring file's ID)   */
+    char *effect_allele;
+    double weight, dosage;     /* dosage of the effect allele (imputed when the call is missing) */
+    double contribution;       /* weight * dosage                                               */
+    int imputed;               /* the call was missing: dosage from the missing-call policy     */
+} grs_store_contrib_t;
+
+/** A patient's score recomputed variant by variant (grs_store_explain). */
+typedef struct grs_store_explain_t {
+    int64_t n_matched;         /* matched rows of the score in the run's match log              */
+    int64_t n_found;           /* of those, found in the genotype file now                      */
+    int64_t n_missing;         /* the patient's missing calls among them                        */
+    double sum;                /* Σ weight · dosage: the reconstructed _SUM                     */
+    double missing_var;        /* Σ over missing calls of w² · 2p(1-p), p = effect allele freq  */
+    char *missing_policy;      /* mean | zero | homref, from the run's summary                  */
+    char *genotypes;           /* the genotype file read                                        */
+    grs_store_contrib_t *top;  /* the n_top largest |contribution|, largest first               */
+    int n_top;
+} grs_store_explain_t;
+
+/**
+ * Recompute one sample's per-variant contributions to one score from the files recorded in a
+ * score run's provenance (inputs_json of its runs row → its summary.json → the genotype file,
+ * the scoring file and PREFIX.match.tsv.gz). Relative paths are tried as given, then beside the
+ * summary.json. Genotypes: .grsm or VCF/BCF (hard calls; fractional dosages are not used);
+ * scoring files in PGS Catalog format.
+ * @return GRS_OK; GRS_EUNSUPPORTED (input kind not handled), GRS_EIO (a file no longer exists
+ *         or changed since the run), GRS_EFORMAT, GRS_EINPUT (sample or score not found),
+ *         GRS_ENOMEM. Problems are logged as warnings. Free *out with grs_store_explain_free.
+ */
+int grs_store_explain(const char *inputs_json, const char *iid, const char *score, int n_top,
+                      grs_store_explain_t *out) GRS_RESULT_USED;
+/** Free what grs_store_explain filled in (accepts a zeroed struct). */
+void grs_store_explain_free(grs_store_explain_t *e);
+
 #ifdef __cplusplus
 }
 #endif
