@@ -233,6 +233,17 @@ assert [t['variant'] for t in e['top_variants']] == [k for k, v in top]
 for t, (k, v) in zip(e['top_variants'], top): assert abs(t['contribution'] - v[0]) <= 1e-12 * abs(v[0])
 print('explain: %d variants, sum %.10g (stored %.6g), missing-call variance %.6g, %d missing calls' % (len(got), tot, stored, var, e['missing_calls']))
 PY
+# the same from a .grsm run (grs score --geno): the reconstructed SUM equals the stored one
+check "score --geno --db" "$GRS" score --geno "$T/g" --score "$T/sim.pgs.txt" --full-precision --out "$T/sg" --db "$T/g.sqlite"
+check "query --explain (.grsm)" "$GRS" query --db "$T/g.sqlite" --sample POP1_000050 --format json --explain 5 --out "$T/exg.json"
+$PY - "$T/exg.json" <<'PY' && ok || bad "--explain (.grsm): reconstructed SUM differs from the stored SUM"
+import sys, json
+s = json.load(open(sys.argv[1]))['scores'][0]
+e = s['explain']
+assert e['variants_found'] == e['variants_matched'] == 1000 and len(e['top_variants']) == 5
+assert abs(e['reconstructed_sum'] - s['raw_score']) <= 1e-12 * abs(s['raw_score']), (e['reconstructed_sum'], s['raw_score'])
+print('explain (.grsm): sum %.17g stored %.17g' % (e['reconstructed_sum'], s['raw_score']))
+PY
 # the run's files gone: the answer says so, the query still succeeds
 mv "$T/sim.vcf.gz" "$T/sim.vcf.gz.away"
 "$GRS" query --db "$DB" --sample POP2_000104 --format json --explain 3 > "$T/ex2.json" 2>"$T/err" && ok || bad "--explain with the VCF gone: exit"
