@@ -403,7 +403,8 @@ static int user_version(sqlite3 *db, int *ver)
     return r;
 }
 
-int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_t **out)
+/* open or create; *created: this call created the file (O_EXCL won). *ino: the file opened. */
+static int store_open(const char *path, int create_ok, int read_only, sqlite3 **out, int *created, struct stat *ino)
 {
     int ret = GRS_EFORMAT, ver = 0, r;
     sqlite3 *db = NULL;
@@ -412,22 +413,33 @@ int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_
     char *fmt = NULL;
 
     *out = NULL;
+    *created = 0;
     if (stat(path, &sb) < 0) {
         if (errno != ENOENT || !create_ok) {
             grs_log_error("cannot open results store '%s': %s", path, strerror(errno));
             return GRS_EIO;
         }
         /* owner-only from the start: create it ourselves, then fchmod so the umask cannot widen
-         * or narrow it; SQLite gives its journal the mode of the database file */
+         * or narrow it; SQLite gives its journal the mode of the database file. Another process
+         * may create it at the same moment: then it is opened as an existing store. */
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (fd < 0 || fchmod(fd, 0600) < 0) {
+        if (fd >= 0 && fchmod(fd, 0600) < 0) {
             grs_log_error("cannot create results store '%s': %s", path, strerror(errno));
-            if (fd >= 0) { close(fd); unlink(path); }
+            close(fd);
+            unlink(path);
             return GRS_EIO;
         }
-        close(fd);
-        sb.st_size = 0;
-    } else if (!S_ISREG(sb.st_mode)) {
+        if (fd < 0 && errno != EEXIST) {
+            grs_log_error("cannot create results store '%s': %s", path, strerror(errno));
+            return GRS_EIO;
+        }
+        if (fd >= 0) { close(fd); *created = 1; }
+        if (stat(path, &sb) < 0) {
+            grs_log_error("cannot open results store '%s': %s", path, strerror(errno));
+            return GRS_EIO;
+        }
+    }
+    if (!S_ISREG(sb.st_mode)) {
         grs_log_error("'%s': not a grs results store (not a regular file)", path);
         return GRS_EFORMAT;
     }
@@ -435,6 +447,7 @@ int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_
         grs_log_error("'%s': not a grs results store (empty file)", path);
         return GRS_EFORMAT;
     }
+    if (ino) *ino = sb;
     /* readers open read-write when they may: a hot journal left by a killed writer must be rolled
      * back before the store can be read, and a read-only connection cannot do that */
     r = sqlite3_open_v2(path, &db, read_only && access(path, W_OK) != 0 ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
@@ -454,21 +467,27 @@ int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_
         ret = r == SQLITE_NOTADB || r == SQLITE_CORRUPT ? GRS_EFORMAT : GRS_EIO;
         goto fail;
     }
-    if (sb.st_size == 0) {
-        /* a new store: the schema and its version in one transaction */
-        char *sql = grs_sprintf("BEGIN IMMEDIATE;%sPRAGMA user_version=%d;"
+    if (sb.st_size == 0 && ver == 0) {
+        /* a new store: the schema and its version in one transaction, unless a concurrent
+         * process initialised it while this one waited for the lock */
+        char *sql = grs_sprintf("%sPRAGMA user_version=%d;"
                                 "INSERT INTO meta VALUES('format','%s'),('schema_version','%d'),"
-                                "('created_by','grs %s');COMMIT;",
+                                "('created_by','grs %s');",
                                 schema_sql, GRS_STORE_SCHEMA_VERSION, GRS_STORE_FORMAT,
                                 GRS_STORE_SCHEMA_VERSION, GRS_VERSION);
         if (!sql) { ret = GRS_ENOMEM; goto fail; }
-        r = sql_exec(db, path, sql);
+        if ((r = sql_exec(db, path, "BEGIN IMMEDIATE")) < 0) { free(sql); ret = r; goto fail; }
+        if (user_version(db, &ver) != SQLITE_OK) ver = -1;
+        r = ver == 0 ? sql_exec(db, path, sql) : GRS_OK;
         free(sql);
-        if (r < 0) { sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); ret = r; goto fail; }
-        *out = db;
-        return GRS_OK;
+        if (r < 0 || (r = sql_exec(db, path, "COMMIT")) < 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            ret = r;
+            goto fail;
+        }
+        if (user_version(db, &ver) != SQLITE_OK) ver = -1;
     }
-    /* an existing file: it must be ours and not newer than this build */
+    /* it must be ours and not newer than this build */
     if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='format'", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
         strcmp((const char *)sqlite3_column_text(st, 0), GRS_STORE_FORMAT)) {
@@ -494,6 +513,12 @@ fail:
     sqlite3_finalize(st);
     sqlite3_close(db);
     return ret;
+}
+
+int grs_store_open(const char *path, int create_ok, int read_only, grs_store_db_t **out)
+{
+    int created;
+    return store_open(path, create_ok, read_only, out, &created, NULL);
 }
 
 void grs_store_close(grs_store_db_t *db)
@@ -898,8 +923,8 @@ static void inputs_json_add(kstring_t *k, const char *role, const char *fn)
 
 int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
 {
-    int ret, created, in_tx = 0;
-    struct stat sb;
+    int ret, created = 0, in_tx = 0;
+    struct stat sb, sb2;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     char *summary = NULL, when[32];
@@ -921,8 +946,7 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
         }
     }
     const char *sum_fn = in->summary_json ? in->summary_json : summary;
-    created = stat(db_path, &sb) < 0 || sb.st_size == 0;
-    if ((ret = grs_store_open(db_path, 1, 0, &db)) < 0) goto fail;
+    if ((ret = store_open(db_path, 1, 0, &db, &created, &sb)) < 0) goto fail;
     g.db = db;
     g.path = db_path;
     kputc('{', &ij);
@@ -938,6 +962,13 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
     /* a larger page cache for big ingests (SQLite's default is 2 MiB) */
     if ((ret = sql_exec(db, db_path, "PRAGMA cache_size=-131072; BEGIN IMMEDIATE")) < 0) goto fail;
     in_tx = 1;
+    /* while this run waited for the lock, a failed first run may have removed the store it had
+     * created: never write into a file that is no longer the store's path */
+    if (stat(db_path, &sb2) < 0 || sb2.st_ino != sb.st_ino || sb2.st_dev != sb.st_dev) {
+        grs_log_error("'%s': the store was removed or replaced while this run waited for it: run again", db_path);
+        ret = GRS_EIO;
+        goto fail;
+    }
     if ((ret = sql_prepare(db, db_path, "INSERT INTO runs(created, grs_version, command, kind, inputs_json) "
                                         "VALUES(?,?,?,?,?)", &st)) < 0)
         goto fail;
@@ -965,9 +996,16 @@ fail:
     sqlite3_finalize(st);
     sqlite3_finalize(g.sample);
     if (in_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    /* a store this call created holds nothing worth keeping when the ingest failed (unless a
+     * concurrent run has stored something in it meanwhile) */
+    if (ret < 0 && created && db) {
+        sqlite3_stmt *c = NULL;
+        int empty = sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &c, NULL) == SQLITE_OK &&
+                    sqlite3_step(c) == SQLITE_ROW && sqlite3_column_int64(c, 0) == 0;
+        sqlite3_finalize(c);
+        if (empty) unlink(db_path);
+    } else if (ret < 0 && created) unlink(db_path);
     sqlite3_close(db);
-    /* a store this call created holds nothing worth keeping when the ingest failed */
-    if (ret < 0 && created) unlink(db_path);
     free(summary);
     free(ij.s);
     free(g.last.s);

@@ -359,6 +359,15 @@ if [ "$after" != "$before" ]; then   # committed before the kill: rerun without 
     $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute("SELECT max(run_id) FROM runs").fetchone()[0]; c.execute("DELETE FROM norm WHERE run_id=?", (r,)); c.execute("DELETE FROM runs WHERE run_id=?", (r,)); c.commit()' "$DB"
 fi
 
+# ---- parallel runs (a pipeline's jobs) into one new store: all stored, none lost
+pids=""
+for i in 1 2 3 4; do "$GRS" store --db "$T/par.sqlite" --scores "$T/s.sscore" 2>"$T/par$i.err" & pids="$pids $!"; done
+fails=0; for p in $pids; do wait $p || fails=$((fails + 1)); done
+[ $fails = 0 ] && ok || { bad "$fails of 4 parallel ingests failed"; cat "$T"/par*.err >&2; }
+[ "$($PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("SELECT count(*) FROM runs").fetchone()[0], c.execute("SELECT count(*) FROM scores").fetchone()[0])' "$T/par.sqlite")" = "4 1200" ] \
+    && ok || bad "parallel ingests: not 4 runs of 300 scores"
+[ "$(stat -c %a "$T/par.sqlite")" = 600 ] && ok || bad "parallel-created store mode"
+
 # ---- bad inputs: exit 1, a clear message, no other patient's data
 expect_error "unknown sample" "r.sqlite': sample 'NOBODY' is not in this results store" "" \
     "$GRS" query --db "$DB" --sample NOBODY --format json
