@@ -568,7 +568,28 @@ static void write_json(sqlite3 *db, grs_out_t *o, const query_t *q)
     grs_json_end(&j);
 }
 
-static void write_text(grs_out_t *o, const query_t *q)
+/* the runs an answer drew on, one line each (text and HTML provenance) */
+static void write_runs_lines(sqlite3 *db, grs_out_t *o, const query_t *q, int html)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT created, kind, grs_version, command FROM runs WHERE run_id=?1", -1, &st, NULL) != SQLITE_OK)
+        return;
+    for (int i = 0; i < q->n_runs; i++) {
+        sqlite3_bind_int64(st, 1, q->runs[i]);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *c[4];
+            for (int k = 0; k < 4; k++) c[k] = sqlite3_column_text(st, k) ? (const char *)sqlite3_column_text(st, k) : "NA";
+            if (html) {
+                grs_out_printf(o, "<tr><td>%" PRId64 "</td><td>", q->runs[i]);
+                for (int k = 0; k < 4; k++) { grs_html_text(o, c[k]); grs_out_printf(o, k < 3 ? "</td><td>" : "</td></tr>\n"); }
+            } else grs_out_printf(o, "  run %" PRId64 ": %s, %s, grs %s: %s\n", q->runs[i], c[1], c[0], c[2], c[3]);
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+}
+
+static void write_text(sqlite3 *db, grs_out_t *o, const query_t *q)
 {
     char a[64], b[64], c[64];
     grs_out_printf(o, "grs query: sample %s%s%s  (store %s)\n", q->sample, q->fid ? ", FID " : "", q->fid ? q->fid : "",
@@ -583,7 +604,11 @@ static void write_text(grs_out_t *o, const query_t *q)
         grs_out_printf(o, "\nscore %s", s->name);
         if (s->pgs_id) grs_out_printf(o, " (%s)", s->pgs_id);
         if (s->trait) grs_out_printf(o, ", trait: %s", s->trait);
-        grs_out_printf(o, "\n");
+        grs_out_printf(o, "  [");
+        if (s->score_run >= 0) grs_out_printf(o, "score run %" PRId64, s->score_run);
+        if (s->norm_run >= 0) grs_out_printf(o, "%snormalized run %" PRId64, s->score_run >= 0 ? ", " : "", s->norm_run);
+        if (s->report_run >= 0) grs_out_printf(o, ", report run %" PRId64, s->report_run);
+        grs_out_printf(o, "]\n");
         fmt_num(a, sizeof(a), s->raw);
         grs_out_printf(o, "  raw score (SUM)        %s\n", a);
         if (s->norm_run >= 0) {
@@ -648,7 +673,8 @@ static void write_text(grs_out_t *o, const query_t *q)
         grs_out_printf(o, "  top features           %s\n", p->top ? p->top : "not stored (grs predict --explain N)");
         grs_out_printf(o, "  uncertainty            not available: grs predict writes no cross-validation spread\n");
     }
-    grs_out_printf(o, "\nnotes:\n  percentile interval: %s\n  genotype uncertainty: %s\n", pct_interval_covers, geno_var_note);
+    grs_out_printf(o, "\nnotes:\n  percentile interval: %s\n  genotype uncertainty: %s\nruns used:\n", pct_interval_covers, geno_var_note);
+    write_runs_lines(db, o, q, 0);
 }
 
 /* the patient on the reference distribution, on the Z scale of the most similar population
@@ -685,7 +711,7 @@ static void html_row(grs_out_t *o, const char *k, const char *v)
     grs_out_printf(o, "</td></tr>\n");
 }
 
-static void write_html(grs_out_t *o, const query_t *q)
+static void write_html(sqlite3 *db, grs_out_t *o, const query_t *q)
 {
     char a[64], b[64], c[64], line[1024];
     grs_out_printf(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>"
@@ -798,7 +824,10 @@ static void write_html(grs_out_t *o, const query_t *q)
     grs_html_text(o, pct_interval_covers);
     grs_out_printf(o, ". Genotype uncertainty: ");
     grs_html_text(o, geno_var_note);
-    grs_out_printf(o, ".</p></section>\n<p class=\"note\">grs " GRS_VERSION " query of ");
+    grs_out_printf(o, ".</p></section>\n<section id=\"provenance\"><h2>Runs used</h2><table>\n"
+                      "<tr><th>run</th><th>created</th><th>kind</th><th>grs</th><th>command</th></tr>\n");
+    write_runs_lines(db, o, q, 1);
+    grs_out_printf(o, "</table></section>\n<p class=\"note\">grs " GRS_VERSION " query of ");
     grs_html_text(o, q->db_path);
     grs_out_printf(o, "</p>\n</body></html>\n");
 }
@@ -912,8 +941,8 @@ int main_query(int argc, char **argv)
     if (explain && explain_all(db, &q, (int)explain) < 0) goto done;
     if (!(o = grs_out_open(out, 0))) goto done;
     if (!strcmp(format, "json")) write_json(db, o, &q);
-    else if (!strcmp(format, "html")) write_html(o, &q);
-    else write_text(o, &q);
+    else if (!strcmp(format, "html")) write_html(db, o, &q);
+    else write_text(db, o, &q);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     c = grs_out_close(o, 1);
     o = NULL;
