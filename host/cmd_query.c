@@ -685,7 +685,8 @@ static void svg_position(grs_out_t *o, const qscore_t *s)
     double x[NP], y[NP], zc = s->z < -4.5 ? -4.5 : s->z > 4.5 ? 4.5 : s->z;
     grs_plot_t p = { -4.5, 4.5, 0, 0.45, 600, 260, 0, NULL, 0, zc < 0 };   /* legend away from the patient */
     for (int i = 0; i < NP; i++) { x[i] = -4.5 + 9.0 * i / (NP - 1); y[i] = grs_stats_dnorm(x[i]); }
-    grs_plot_begin(o, &p, "Position on the reference distribution", "Z in the most similar population", "density");
+    grs_plot_begin(o, &p, "Position on the reference distribution",
+                   "Z in the most similar population (dashed: top 20/10/5/1% cuts)", "density");
     const double cuts[4] = { 80, 90, 95, 99 };
     for (int i = 0; i < 4; i++) {
         double cx[2], cy[2];
@@ -696,7 +697,7 @@ static void svg_position(grs_out_t *o, const qscore_t *s)
     grs_plot_line(o, &p, NP, x, y, grs_plot_color(0), 0);
     double px[2] = { zc, zc }, py[2] = { 0, 0.44 };
     grs_plot_line(o, &p, 2, px, py, grs_plot_color(1), 0);
-    const char *labs[3] = { "reference", "this patient", "top 20/10/5/1%" };
+    const char *labs[3] = { "reference", "patient", "cuts" };   /* short: the legend box is narrow */
     const char *cols[3] = { grs_plot_color(0), grs_plot_color(1), "#999999" };
     grs_plot_legend(o, &p, 3, labs, cols);
     grs_plot_end(o);
