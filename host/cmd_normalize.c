@@ -21,6 +21,7 @@
 #include "grs/log.h"
 #include "grs/status.h"
 #include "normalize.h"
+#include "store.h"
 #include "table.h"
 #include "util.h"
 
@@ -40,6 +41,8 @@ static void usage(FILE *fp)
 "  --n-pcs N        PCs used by Z_norm1 and Z_norm2 [4]\n"
 "  --methods LIST   comma-separated: empirical, mean, mean+var [all three]\n"
 "  --out P          P.norm.tsv, and P.refdist.json (full run)\n"
+"  --db F.sqlite    also add the target rows (raw score, normalized values, ancestry) to this\n"
+"                   results store (grs query --db F.sqlite --sample ID)\n"
 "  -v N             verbosity 0..6 [3]     -h, --help\n");
 }
 
@@ -127,10 +130,11 @@ int main_normalize(int argc, char **argv)
         { "ref-scores", required_argument, NULL, 1 }, { "scores", required_argument, NULL, 2 },
         { "ancestry", required_argument, NULL, 3 }, { "ref-dist", required_argument, NULL, 4 },
         { "n-pcs", required_argument, NULL, 5 }, { "methods", required_argument, NULL, 6 },
+        { "db", required_argument, NULL, 7 },
         { "out", required_argument, NULL, 'o' }, { "verbosity", required_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
-    const char *ref_fn = NULL, *tgt_fn = NULL, *anc_fn = NULL, *dist_fn = NULL, *out = NULL;
+    const char *ref_fn = NULL, *tgt_fn = NULL, *anc_fn = NULL, *dist_fn = NULL, *out = NULL, *db = NULL;
     int c, ret = 1, n_pcs = 4, n_pcs_set = 0, methods_set = 0;
     unsigned methods = GRS_NORM_EMPIRICAL | GRS_NORM_MEAN | GRS_NORM_MEANVAR;
     int64_t k64;
@@ -171,6 +175,7 @@ int main_normalize(int argc, char **argv)
             break;
         }
         case 'o': out = optarg; break;
+        case 7: db = optarg; break;
         case 'v':
             if (grs_parse_int64(optarg, &k64) < 0 || k64 < 0 || k64 > 6) { grs_log_error("-v must be 0..6"); return 2; }
             grs_cmd_set_verbosity((int)k64); break;
@@ -415,6 +420,16 @@ int main_normalize(int argc, char **argv)
     o = NULL;
     if (st < 0) goto done;
     grs_log_info("wrote '%s'%s%s", fn_tsv, dist_fn ? "" : " and ", dist_fn ? "" : fn_json);
+    if (db) {
+        /* the committed outputs go to the store as one run; the files stay if this fails */
+        char *full = grs_sprintf("grs %s", cl);
+        grs_store_inputs_t si = { .sscore = tgt_fn, .norm_tsv = fn_tsv, .ancestry_tsv = anc_fn,
+                                  .refdist_json = dist_fn ? dist_fn : fn_json,
+                                  .command = full, .kind = "normalize" };
+        st = full ? grs_store_ingest(db, &si) : GRS_ENOMEM;
+        free(full);
+        if (st < 0) goto done;
+    }
     grs_cmd_log_end("normalize", t0);
     ret = 0;
     goto done;

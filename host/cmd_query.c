@@ -962,13 +962,15 @@ static void usage_store(FILE *fp)
 {
     fprintf(fp,
 "Usage: grs store --db F.sqlite [--scores P.sscore] [--summary P.summary.json] [--norm P.norm.tsv]\n"
-"                 [--ancestry A.ancestry.tsv] [--predict P.predict.tsv] [--report R.json]\n"
+"                 [--refdist P.refdist.json] [--ancestry A.ancestry.tsv] [--predict P.predict.tsv] [--report R.json]\n"
 "Add existing outputs to a results store as one run (all or nothing). The store is created\n"
 "with mode 0600 if absent.\n\n"
 "  --db F          results store\n"
 "  --scores F      .sscore of grs score or plink2 (its .summary.json beside it is read too)\n"
 "  --summary F     summary.json of grs score (match counts, PGS ID, trait)\n"
 "  --norm F        PREFIX.norm.tsv of grs normalize\n"
+"  --refdist F     P.refdist.json of grs normalize: the reference summaries (else from --norm's\n"
+"                  reference rows)\n"
 "  --ancestry F    PREFIX.ancestry.tsv of grs ancestry\n"
 "  --predict F     PREFIX.predict.tsv of grs predict\n"
 "  --report F      report.json of grs report (OR per SD per score)\n"
@@ -981,7 +983,8 @@ int main_store(int argc, char **argv)
         { "db", required_argument, NULL, 1 }, { "scores", required_argument, NULL, 2 },
         { "summary", required_argument, NULL, 3 }, { "norm", required_argument, NULL, 4 },
         { "ancestry", required_argument, NULL, 5 }, { "predict", required_argument, NULL, 6 },
-        { "report", required_argument, NULL, 7 }, { "verbosity", required_argument, NULL, 'v' },
+        { "report", required_argument, NULL, 7 }, { "refdist", required_argument, NULL, 8 },
+        { "verbosity", required_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     grs_store_inputs_t in;
@@ -997,6 +1000,7 @@ int main_store(int argc, char **argv)
         case 2: in.sscore = optarg; break;
         case 3: in.summary_json = optarg; break;
         case 4: in.norm_tsv = optarg; break;
+        case 8: in.refdist_json = optarg; break;
         case 5: in.ancestry_tsv = optarg; break;
         case 6: in.predict_tsv = optarg; break;
         case 7: in.report_json = optarg; break;
@@ -1008,7 +1012,7 @@ int main_store(int argc, char **argv)
         }
     }
     if (optind < argc || !db_path ||
-        !(in.sscore || in.summary_json || in.norm_tsv || in.ancestry_tsv || in.predict_tsv || in.report_json)) {
+        !(in.sscore || in.summary_json || in.norm_tsv || in.refdist_json || in.ancestry_tsv || in.predict_tsv || in.report_json)) {
         grs_log_error(optind < argc ? "unexpected argument" : !db_path ? "--db is required" : "nothing to store: give "
                       "--scores, --summary, --norm, --ancestry, --predict or --report");
         usage_store(stderr);

@@ -22,6 +22,7 @@
 #include "grs/geno.h"
 #include "grs/log.h"
 #include "grs/status.h"
+#include "normalize.h"
 #include "scorefile.h"
 #include "util.h"
 
@@ -699,7 +700,40 @@ fail:
     return ret;
 }
 
-static int ingest_norm(ing_t *g, const char *fn)
+/* ref_dist rows from a saved refdist.json: n, mean, sd (ddof 1, as the aggregate below), min, max */
+static int ingest_refdist(ing_t *g, const char *fn)
+{
+    grs_norm_model_t *M = NULL;
+    sqlite3_stmt *rd = NULL;
+    int ret;
+    if ((ret = grs_norm_read(fn, &M)) < 0) return ret;
+    if ((ret = sql_prepare(g->db, g->path, "INSERT INTO ref_dist VALUES(?,?,?,?,?,?,?,?)", &rd)) < 0) goto fail;
+    for (int k = 0; k < M->n_scores; k++) {
+        const grs_norm_score_t *sc = &M->scores[k];
+        if (!sc->pop_n) continue;
+        for (int p = 0; p < M->n_pops; p++) {
+            int64_t n = sc->pop_n[p];
+            if (n <= 0) continue;
+            double sd = n > 1 ? sc->pop_std[p] * sqrt((double)n / (double)(n - 1)) : NAN;
+            sqlite3_bind_int64(rd, 1, g->run);
+            sqlite3_bind_text(rd, 2, sc->name, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(rd, 3, M->pops[p], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(rd, 4, n);
+            bind_num(rd, 5, sc->pop_mean[p]);
+            bind_num(rd, 6, sd);
+            bind_num(rd, 7, sc->pop_sorted ? sc->pop_sorted[p][0] : NAN);
+            bind_num(rd, 8, sc->pop_sorted ? sc->pop_sorted[p][n - 1] : NAN);
+            if ((ret = step_done(g->db, rd, fn, 0)) < 0) goto fail;
+        }
+    }
+    ret = GRS_OK;
+fail:
+    sqlite3_finalize(rd);
+    grs_norm_destroy(M);
+    return ret;
+}
+
+static int ingest_norm(ing_t *g, const char *fn, int with_ref)
 {
     tsv_t t;
     sqlite3_stmt *st = NULL, *rt = NULL, *agg = NULL, *rd = NULL;
@@ -750,6 +784,7 @@ static int ingest_norm(ing_t *g, const char *fn)
         g->n_norm++;
     }
     if (r < 0) { ret = r; goto fail; }
+    if (!with_ref) { ret = sql_exec(g->db, g->path, "DELETE FROM ref_tmp"); goto fail; }
     if ((ret = sql_prepare(g->db, g->path, "SELECT score, pop, count(x), avg(x), avg(x*x), min(x), max(x) FROM ref_tmp"
                                            " WHERE x IS NOT NULL GROUP BY score, pop", &agg)) < 0 ||
         (ret = sql_prepare(g->db, g->path, "INSERT INTO ref_dist VALUES(?,?,?,?,?,?,?,?)", &rd)) < 0)
@@ -932,7 +967,7 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
     ing_t g;
 
     memset(&g, 0, sizeof(g));
-    if (!in->sscore && !in->summary_json && !in->norm_tsv && !in->ancestry_tsv && !in->predict_tsv && !in->report_json) {
+    if (!in->sscore && !in->summary_json && !in->norm_tsv && !in->refdist_json && !in->ancestry_tsv && !in->predict_tsv && !in->report_json) {
         grs_log_error("'%s': nothing to store (no input given)", db_path);
         return GRS_EINVAL;
     }
@@ -953,6 +988,7 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
     inputs_json_add(&ij, "sscore", in->sscore);
     inputs_json_add(&ij, "summary_json", sum_fn);
     inputs_json_add(&ij, "norm_tsv", in->norm_tsv);
+    inputs_json_add(&ij, "refdist_json", in->refdist_json);
     inputs_json_add(&ij, "ancestry_tsv", in->ancestry_tsv);
     inputs_json_add(&ij, "predict_tsv", in->predict_tsv);
     inputs_json_add(&ij, "report_json", in->report_json);
@@ -982,7 +1018,8 @@ int grs_store_ingest(const char *db_path, const grs_store_inputs_t *in)
     if ((ret = sql_prepare(db, db_path, "INSERT OR IGNORE INTO samples VALUES(?,?)", &g.sample)) < 0) goto fail;
     if (in->sscore && (ret = ingest_sscore(&g, in->sscore)) < 0) goto fail;
     if (sum_fn && (ret = ingest_summary(&g, sum_fn)) < 0) goto fail;
-    if (in->norm_tsv && (ret = ingest_norm(&g, in->norm_tsv)) < 0) goto fail;
+    if (in->norm_tsv && (ret = ingest_norm(&g, in->norm_tsv, !in->refdist_json)) < 0) goto fail;
+    if (in->refdist_json && (ret = ingest_refdist(&g, in->refdist_json)) < 0) goto fail;
     if (in->ancestry_tsv && (ret = ingest_ancestry(&g, in->ancestry_tsv)) < 0) goto fail;
     if (in->predict_tsv && (ret = ingest_predict(&g, in->predict_tsv)) < 0) goto fail;
     if (in->report_json && (ret = ingest_report(&g, in->report_json)) < 0) goto fail;

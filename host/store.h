@@ -49,6 +49,9 @@ typedef struct grs_store_inputs_t {
     const char *summary_json;  /* PREFIX.summary.json of grs score (match counts, pgs_id, trait);
                                   NULL with sscore set: PREFIX.summary.json beside it if present */
     const char *norm_tsv;      /* PREFIX.norm.tsv of grs normalize (shared long format)         */
+    const char *refdist_json;  /* P.refdist.json of grs normalize: when given, the reference
+                                  summaries (ref_dist) come from it, not from norm_tsv's
+                                  reference rows, so a --ref-dist run stores the same ones      */
     const char *ancestry_tsv;  /* PREFIX.ancestry.tsv of grs ancestry                          */
     const char *predict_tsv;   /* PREFIX.predict.tsv of grs predict (its .predict.json is read
                                   from beside it when present: model path, calibration)         */

@@ -12,7 +12,8 @@
 # Then the whole per-patient path on a simulated 3-population cohort with a labelled panel (the
 # CINECA set has no population labels): the patient's raw score, its projection through the
 # saved .pcamodel (grs ancestry --model --target-absent-ref) and its normalization through the
-# saved refdist.json (grs normalize --ref-dist) must equal the rows the cohort run gave it.
+# saved refdist.json (grs normalize --ref-dist) must equal the rows the cohort run gave it, and
+# `grs query` must answer the same from the patient's own store as from the cohort's.
 . "$(dirname "$0")/lib.sh"
 command -v bcftools >/dev/null || { skip "bcftools not installed"; finish; }
 command -v plink2 >/dev/null || { skip "plink2 not installed"; finish; }
@@ -91,14 +92,14 @@ check "ancestry: panel + cohort" "$GRS" ancestry --ref-vcf "$W/panel.vcf.gz" --l
     --target-vcf "$W/cohort.vcf.gz" --out "$W/anc" -v 0
 check "score the panel" "$GRS" score --vcf "$W/panel.vcf.gz" --score "$W/sim.pgs.txt" --full-precision --out "$W/ref" -v 0
 check "score the cohort" "$GRS" score --vcf "$W/cohort.vcf.gz" --score "$W/sim.pgs.txt" --ref-freq "$W/fq.afreq" \
-    --full-precision --out "$W/tgt" -v 0
+    --full-precision --out "$W/tgt" --db "$W/cohort.sqlite" -v 0
 check "normalize the cohort" "$GRS" normalize --ref-scores "$W/ref.sscore" --scores "$W/tgt.sscore" \
-    --ancestry "$W/anc.ancestry.tsv" --out "$W/norm" -v 0
+    --ancestry "$W/anc.ancestry.tsv" --out "$W/norm" --db "$W/cohort.sqlite" -v 0
 n_pat=0
 for S in $(awk 'NR == 1 || NR == 30 || NR == 60' "$W/cohort.ids"); do
     bcftools view -s "$S" "$W/cohort.vcf.gz" 2>/dev/null | bcftools view -e 'GT="0/0"' -Oz -o "$W/$S.vcf.gz" 2>/dev/null
     check "score patient $S" "$GRS" score --vcf "$W/$S.vcf.gz" --absent-ref "$W/sites.vcf.gz" --score "$W/sim.pgs.txt" \
-        --ref-freq "$W/fq.afreq" --full-precision --out "$W/$S" -v 0
+        --ref-freq "$W/fq.afreq" --full-precision --out "$W/$S" --db "$W/$S.sqlite" -v 0
     [ "$(tail -n 1 "$W/$S.sscore")" = "$(grep -P "^$S\t" "$W/tgt.sscore")" ] && ok || bad "$S: raw score differs from the cohort's"
     check "project patient $S" "$GRS" ancestry --model "$W/anc.pcamodel" --target-vcf "$W/$S.vcf.gz" \
         --target-absent-ref "$W/sites.vcf.gz" --out "$W/$S.anc" -v 0
@@ -106,10 +107,15 @@ for S in $(awk 'NR == 1 || NR == 30 || NR == 60' "$W/cohort.ids"); do
     got=$(grep -v '^#' "$W/$S.anc.ancestry.tsv")
     [ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "$S: PCs/population differ from the cohort run"$'\n'"  alone:  $got"$'\n'"  cohort: $want"
     check "normalize patient $S" "$GRS" normalize --ref-dist "$W/norm.refdist.json" --scores "$W/$S.sscore" \
-        --ancestry "$W/$S.anc.ancestry.tsv" --out "$W/$S.norm" -v 0
+        --ancestry "$W/$S.anc.ancestry.tsv" --out "$W/$S.norm" --db "$W/$S.sqlite" -v 0
     want=$(awk -F'\t' -v s="$S" '$2 == s && $3 == "target"' "$W/norm.norm.tsv")
     got=$(grep -v '^#' "$W/$S.norm.norm.tsv")
     [ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "$S: normalized values differ"$'\n'"  alone:  $got"$'\n'"  cohort: $want"
+    # grs query answers the same from the patient's own store as from the cohort's (the first
+    # line names the store and the "runs used" section has dates and command lines)
+    "$GRS" query --db "$W/cohort.sqlite" --sample "$S" --format text 2>/dev/null | sed '1d; /^runs used:/,$d' > "$W/qc.txt"
+    "$GRS" query --db "$W/$S.sqlite" --sample "$S" --format text 2>/dev/null | sed '1d; /^runs used:/,$d' > "$W/qp.txt"
+    [ -s "$W/qc.txt" ] && cmp -s "$W/qc.txt" "$W/qp.txt" && ok || { bad "$S: grs query differs between the cohort and the patient's store"; diff "$W/qc.txt" "$W/qp.txt" | head -5 >&2; }
     n_pat=$((n_pat + 1))
 done
 [ $n_pat -eq 3 ] && ok || bad "expected 3 patients, ran $n_pat"
