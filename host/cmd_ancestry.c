@@ -116,12 +116,50 @@ static int open_input(const char *geno, const char *bfile, const char *vcf, cons
     return grs_score_input_open(&so, in);
 }
 
-/* load variants [v0, v0+n) of an input: packed rows into vars */
+/* Imputed inputs: a call with a fractional dosage has code 3 (missing) in the 2-bit row and
+ * its value in the dosage plane. The PCA works on hard calls, so such a call becomes its best
+ * guess, the nearest integer dosage (a missing dosage stays missing). Rows with a dosage plane
+ * are rewritten into hard_buf (valid until the next load); others are left as they are. */
+static uint32_t *hard_buf;
+static size_t hard_cap;
+
+static int harden_dosages(grs_pgs_var_t *vars, int64_t nv, int64_t n_samples)
+{
+    size_t rw = (size_t)grs_geno_row_bytes(n_samples) / 4, need = 0;
+    for (int64_t i = 0; i < nv; i++) need += vars[i].dosage ? rw : 0;
+    if (!need) return GRS_OK;
+    if (need > hard_cap) {
+        uint32_t *nb = (uint32_t *)realloc(hard_buf, need * 4);
+        if (!nb) return GRS_ENOMEM;
+        hard_buf = nb;
+        hard_cap = need;
+    }
+    uint32_t *w = hard_buf;
+    for (int64_t i = 0; i < nv; i++) {
+        if (!vars[i].dosage) continue;
+        memcpy(w, vars[i].codes, rw * 4);
+        for (int64_t s = 0; s < n_samples; s++) {
+            uint32_t sh = (uint32_t)(2 * (s % GRS_GENO_PER_WORD));
+            if (((w[s / GRS_GENO_PER_WORD] >> sh) & 3u) != GRS_GENO_MISSING) continue;
+            uint16_t d = vars[i].dosage[s];
+            if (d == GRS_DOSAGE_MISSING) continue;
+            uint32_t g = (uint32_t)((d + GRS_DOSAGE_ONE / 2) / GRS_DOSAGE_ONE);   /* nearest, ties up */
+            if (g > 2) g = 2;
+            w[s / GRS_GENO_PER_WORD] = (w[s / GRS_GENO_PER_WORD] & ~(3u << sh)) | (g << sh);
+        }
+        vars[i].codes = w;
+        w += rw;
+    }
+    return GRS_OK;
+}
+
+/* load variants [v0, v0+n) of an input: packed rows (hard calls) into vars */
 static int load_range(grs_score_input_t *in, int64_t v0, int64_t n, int64_t *idx,
                       grs_pgs_var_t *vars, grs_vstat_t *st)
 {
     for (int64_t i = 0; i < n; i++) idx[i] = v0 + i;
-    return in->load(in, idx, n, vars, st);
+    int ret = in->load(in, idx, n, vars, st);
+    return ret < 0 ? ret : harden_dosages(vars, n, in->n_samples);
 }
 
 /* ---- labels ------------------------------------------------------------------------------- */
@@ -277,6 +315,7 @@ static int align_target(const grs_pca_model_t *m, grs_score_input_t *in, aligned
             if (src[j] >= 0) { jj[nb] = j; idx[nb++] = src[j]; }
         if (!nb) continue;
         if ((ret = in->load(in, idx, nb, vars, st)) < 0) goto done;
+        if ((ret = harden_dosages(vars, nb, n)) < 0) goto done;
         for (int64_t i = 0; i < nb; i++) {
             int64_t j = jj[i];
             memcpy(A->rows + j * rw, vars[i].codes, (size_t)rw * 4);
@@ -794,6 +833,9 @@ int main_ancestry(int argc, char **argv)
     if (!cmdline) return 1;
     int ret = o.model ? run_model(&o, cmdline) : run_panel(&o, cmdline);
     free(cmdline);
+    free(hard_buf);
+    hard_buf = NULL;
+    hard_cap = 0;
     if (ret < 0) return 1;
     grs_cmd_log_end("ancestry", t0);
     return 0;
