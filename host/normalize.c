@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <htslib/hts.h>
 #include <htslib/kseq.h>
@@ -16,6 +17,7 @@
 #include "grs/log.h"
 #include "grs/status.h"
 #include "json.h"
+#include "shard.h"
 #include "util.h"
 
 /* ---- small dense linear algebra (dimensions are 2 × (n_pcs + 1) at most) ---------------- */
@@ -470,180 +472,46 @@ int grs_norm_write(const grs_norm_model_t *m, const char *fn, const grs_norm_pro
     return grs_out_close(o, 1);
 }
 
-/* ---- refdist JSON: reader (a small DOM parser for what the writer emits) --------------- */
-
-enum { JN_NULL, JN_BOOL, JN_NUM, JN_STR, JN_ARR, JN_OBJ };
-typedef struct jnode {
-    int type;
-    double num;
-    char *str;
-    struct jnode *kids;
-    char **keys;
-    int64_t n;
-} jnode_t;
-
-static void jnode_free(jnode_t *v)
-{
-    free(v->str);
-    for (int64_t i = 0; i < v->n; i++) {
-        jnode_free(&v->kids[i]);
-        if (v->keys) free(v->keys[i]);
-    }
-    free(v->kids); free(v->keys);
-}
-
-static const char *skip_ws(const char *s) { while (isspace((unsigned char)*s)) s++; return s; }
-
-static char *parse_str(const char **ps)
-{
-    const char *s = *ps;
-    kstring_t k = { 0, 0, NULL };
-    if (*s++ != '"') return NULL;
-    for (; *s && *s != '"'; s++) {
-        char ch = *s;
-        if (ch == '\\') {
-            ch = *++s;
-            if (ch == 'n') ch = '\n';
-            else if (ch == 't') ch = '\t';
-            else if (ch == 'u') {             /* the writer only escapes control characters */
-                unsigned u = 0;
-                for (int i = 0; i < 4; i++) {
-                    if (!isxdigit((unsigned char)s[1])) { free(k.s); return NULL; }
-                    s++;
-                    u = u * 16 + (unsigned)(isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10);
-                }
-                ch = u < 128 ? (char)u : '?';
-            } else if (!ch) { free(k.s); return NULL; }
-        }
-        if (kputc(ch, &k) < 0) { free(k.s); return NULL; }
-    }
-    if (*s != '"') { free(k.s); return NULL; }
-    *ps = s + 1;
-    if (!k.s && kputs("", &k) < 0) return NULL;
-    return k.s;
-}
-
-static int parse_val(const char **ps, jnode_t *v, int depth)
-{
-    const char *s = skip_ws(*ps);
-    memset(v, 0, sizeof(*v));
-    if (depth > 32) return -1;
-    if (*s == '{' || *s == '[') {
-        const int obj = *s == '{';
-        const char close = obj ? '}' : ']';
-        int64_t cap = 0;
-        v->type = obj ? JN_OBJ : JN_ARR;
-        s = skip_ws(s + 1);
-        if (*s == close) { *ps = s + 1; return 0; }
-        for (;;) {
-            if (v->n == cap) {
-                cap = cap ? 2 * cap : 8;
-                jnode_t *nk = (jnode_t *)realloc(v->kids, cap * sizeof(jnode_t));
-                if (!nk) return -1;
-                v->kids = nk;
-                if (obj) {
-                    char **kk = (char **)realloc(v->keys, cap * sizeof(char *));
-                    if (!kk) return -1;
-                    v->keys = kk;
-                }
-            }
-            memset(&v->kids[v->n], 0, sizeof(jnode_t));
-            if (obj) {
-                s = skip_ws(s);
-                v->keys[v->n] = parse_str(&s);
-                if (!v->keys[v->n]) { v->n++; return -1; }
-                s = skip_ws(s);
-                if (*s++ != ':') { v->n++; return -1; }
-            }
-            int r = parse_val(&s, &v->kids[v->n], depth + 1);
-            v->n++;
-            if (r < 0) return -1;
-            s = skip_ws(s);
-            if (*s == ',') { s++; continue; }
-            if (*s == close) { *ps = s + 1; return 0; }
-            return -1;
-        }
-    }
-    if (*s == '"') {
-        v->type = JN_STR;
-        if (!(v->str = parse_str(&s))) return -1;
-    } else if (!strncmp(s, "null", 4)) { v->type = JN_NULL; s += 4; }
-    else if (!strncmp(s, "true", 4)) { v->type = JN_BOOL; v->num = 1; s += 4; }
-    else if (!strncmp(s, "false", 5)) { v->type = JN_BOOL; v->num = 0; s += 5; }
-    else {
-        char *e;
-        if (!(*s == '-' || isdigit((unsigned char)*s))) return -1;
-        v->type = JN_NUM;
-        v->num = strtod(s, &e);
-        if (e == s) return -1;
-        s = e;
-    }
-    *ps = s;
-    return 0;
-}
-
-static const jnode_t *jn_get(const jnode_t *o, const char *key)
-{
-    if (!o || o->type != JN_OBJ) return NULL;
-    for (int64_t i = 0; i < o->n; i++)
-        if (!strcmp(o->keys[i], key)) return &o->kids[i];
-    return NULL;
-}
+/* ---- refdist JSON: reader (the shared JSON reader of shard.h, grs_jv_read) ------------- */
 
 /* a number (null reads as NaN, as the writer writes non-finite numbers); -1 if absent/other */
-static int jn_num(const jnode_t *o, const char *key, double *x)
+static int jn_num(const grs_jv_t *o, const char *key, double *x)
 {
-    const jnode_t *v = jn_get(o, key);
-    if (!v || (v->type != JN_NUM && v->type != JN_NULL)) return -1;
-    *x = v->type == JN_NUM ? v->num : NAN;
+    const grs_jv_t *v = o && o->type == GRS_JV_OBJ ? grs_jv_get(o, key) : NULL;
+    if (!v || (v->type != GRS_JV_NUM && v->type != GRS_JV_NULL)) return -1;
+    *x = v->type == GRS_JV_NUM ? v->num : NAN;
     return 0;
 }
 
-static int jn_vec(const jnode_t *o, const char *key, int n, double *out)
+static const grs_jv_t *jn_get(const grs_jv_t *o, const char *key)
 {
-    const jnode_t *v = jn_get(o, key);
-    if (!v || v->type != JN_ARR || v->n != n) return -1;
+    return o && o->type == GRS_JV_OBJ ? grs_jv_get(o, key) : NULL;
+}
+
+static int jn_vec(const grs_jv_t *o, const char *key, int n, double *out)
+{
+    const grs_jv_t *v = jn_get(o, key);
+    if (!v || v->type != GRS_JV_ARR || v->n != n) return -1;
     for (int i = 0; i < n; i++) {
-        if (v->kids[i].type != JN_NUM) return -1;
-        out[i] = v->kids[i].num;
+        if (v->items[i].type != GRS_JV_NUM) return -1;
+        out[i] = v->items[i].num;
     }
     return 0;
 }
 
 int grs_norm_read(const char *fn, grs_norm_model_t **out)
 {
-    int ret = GRS_EFORMAT;
-    FILE *fp = NULL;
-    char *buf = NULL;
+    int ret;
     const char *why = "malformed JSON";
-    jnode_t root;
+    grs_jv_t *rootp = NULL;
     grs_norm_model_t *m = NULL;
-    size_t len = 0, cap = 0, r;
 
-    memset(&root, 0, sizeof(root));
-    if (!(fp = fopen(fn, "rb"))) {
-        grs_log_error("cannot open '%s': %s", fn, strerror(errno));
-        return GRS_EIO;
-    }
-    do {
-        if (len + 65536 + 1 > cap) {
-            char *nb = (char *)realloc(buf, cap = 2 * cap + 65536 + 1);
-            if (!nb) { ret = GRS_ENOMEM; goto fail; }
-            buf = nb;
-        }
-        r = fread(buf + len, 1, cap - len - 1, fp);
-        len += r;
-    } while (r > 0);
-    if (ferror(fp)) { grs_log_error("cannot read '%s': %s", fn, strerror(errno)); ret = GRS_EIO; goto fail; }
-    buf[len] = 0;
-    if (strlen(buf) != len) { why = "a NUL byte (binary file?)"; goto bad; }
-    {
-        const char *s = buf;
-        if (parse_val(&s, &root, 0) < 0 || root.type != JN_OBJ) goto bad;
-        if (*skip_ws(s)) { why = "trailing text after the JSON object"; goto bad; }
-    }
+    if ((ret = grs_jv_read(fn, &rootp)) < 0) return ret;     /* logged with file and line */
+    const grs_jv_t *root = rootp;
+    ret = GRS_EFORMAT;
+    if (root->type != GRS_JV_OBJ) goto bad;
     double ver;
-    if (jn_num(&root, "grs_refdist_version", &ver) < 0 || !(ver >= 1) || ver != floor(ver)) {
+    if (jn_num(root, "grs_refdist_version", &ver) < 0 || !(ver >= 1) || ver != floor(ver)) {
         why = "no \"grs_refdist_version\": not a grs reference-distribution file";
         goto bad;
     }
@@ -654,31 +522,31 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
     }
     if (!(m = (grs_norm_model_t *)calloc(1, sizeof(*m)))) { ret = GRS_ENOMEM; goto fail; }
     double x;
-    if (jn_num(&root, "n_pcs", &x) < 0 || !(x >= 1 && x <= 64) || x != floor(x)) { why = "bad \"n_pcs\""; goto bad; }
+    if (jn_num(root, "n_pcs", &x) < 0 || !(x >= 1 && x <= 64) || x != floor(x)) { why = "bad \"n_pcs\""; goto bad; }
     m->n_pcs = (int)x;
-    if (jn_num(&root, "n_reference", &x) < 0 || !(x >= 0)) { why = "bad \"n_reference\""; goto bad; }
+    if (jn_num(root, "n_reference", &x) < 0 || !(x >= 0)) { why = "bad \"n_reference\""; goto bad; }
     m->n_ref = (int64_t)x;
-    const jnode_t *v = jn_get(&root, "methods");
-    if (!v || v->type != JN_ARR) { why = "no \"methods\" array"; goto bad; }
+    const grs_jv_t *v = jn_get(root, "methods");
+    if (!v || v->type != GRS_JV_ARR) { why = "no \"methods\" array"; goto bad; }
     for (int64_t i = 0; i < v->n; i++) {
         int b = 0;
-        while (b < 3 && (v->kids[i].type != JN_STR || strcmp(v->kids[i].str, method_names[b]))) b++;
+        while (b < 3 && (v->items[i].type != GRS_JV_STR || strcmp(v->items[i].str, method_names[b]))) b++;
         if (b == 3) { why = "unknown method in \"methods\""; goto bad; }
         m->methods |= 1u << b;
     }
     if (!m->methods) { why = "empty \"methods\""; goto bad; }
-    v = jn_get(&root, "populations");
-    if (!v || v->type != JN_ARR || v->n < 1) { why = "no \"populations\""; goto bad; }
+    v = jn_get(root, "populations");
+    if (!v || v->type != GRS_JV_ARR || v->n < 1) { why = "no \"populations\""; goto bad; }
     m->n_pops = (int)v->n;
     if (!(m->pops = (char **)calloc(m->n_pops, sizeof(char *)))) { ret = GRS_ENOMEM; goto fail; }
     for (int q = 0; q < m->n_pops; q++) {
-        if (v->kids[q].type != JN_STR) { why = "a population label is not a string"; goto bad; }
-        if (!(m->pops[q] = strdup(v->kids[q].str))) { ret = GRS_ENOMEM; goto fail; }
+        if (v->items[q].type != GRS_JV_STR) { why = "a population label is not a string"; goto bad; }
+        if (!(m->pops[q] = strdup(v->items[q].str))) { ret = GRS_ENOMEM; goto fail; }
     }
     if (!(m->pc_mean = (double *)calloc(m->n_pcs, sizeof(double))) ||
         !(m->pc_std = (double *)calloc(m->n_pcs, sizeof(double)))) { ret = GRS_ENOMEM; goto fail; }
     if (m->methods & (GRS_NORM_MEAN | GRS_NORM_MEANVAR)) {
-        v = jn_get(&root, "pc_standardization");
+        v = jn_get(root, "pc_standardization");
         if (jn_vec(v, "mean", m->n_pcs, m->pc_mean) < 0 || jn_vec(v, "std", m->n_pcs, m->pc_std) < 0) {
             why = "bad \"pc_standardization\" (mean and std, n_pcs numbers each)";
             goto bad;
@@ -686,24 +554,24 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
         for (int j = 0; j < m->n_pcs; j++)
             if (!(m->pc_std[j] > 0)) { why = "a PC standard deviation is not positive"; goto bad; }
     }
-    v = jn_get(&root, "scores");
-    if (!v || v->type != JN_ARR || v->n < 1) { why = "no \"scores\""; goto bad; }
+    v = jn_get(root, "scores");
+    if (!v || v->type != GRS_JV_ARR || v->n < 1) { why = "no \"scores\""; goto bad; }
     m->n_scores = (int)v->n;
     if (!(m->scores = (grs_norm_score_t *)calloc(m->n_scores, sizeof(grs_norm_score_t)))) { ret = GRS_ENOMEM; goto fail; }
     for (int k = 0; k < m->n_scores; k++) {
-        const jnode_t *o = &v->kids[k], *t;
+        const grs_jv_t *o = &v->items[k], *t;
         grs_norm_score_t *s = &m->scores[k];
         if (score_alloc(s, m->n_pops, m->n_pcs) < 0) { ret = GRS_ENOMEM; goto fail; }
-        if (!(t = jn_get(o, "name")) || t->type != JN_STR) { why = "a score without a \"name\""; goto bad; }
+        if (!(t = jn_get(o, "name")) || t->type != GRS_JV_STR) { why = "a score without a \"name\""; goto bad; }
         if (!(s->name = strdup(t->str))) { ret = GRS_ENOMEM; goto fail; }
         if (!jn_num(o, "matched_variants", &x)) s->matched_variants = (int64_t)x;
-        if (!(t = jn_get(o, "skipped_zero_variance")) || t->type != JN_BOOL) { why = "bad \"skipped_zero_variance\""; goto bad; }
-        if ((s->skipped = (int)t->num)) continue;
+        if (!(t = jn_get(o, "skipped_zero_variance")) || t->type != GRS_JV_BOOL) { why = "bad \"skipped_zero_variance\""; goto bad; }
+        if ((s->skipped = t->b)) continue;
         if (m->methods & GRS_NORM_EMPIRICAL) {
-            const jnode_t *e = jn_get(o, "empirical");
+            const grs_jv_t *e = jn_get(o, "empirical");
             for (int q = 0; q < m->n_pops; q++) {
-                const jnode_t *pp = jn_get(e, m->pops[q]), *a = jn_get(pp, "sorted_scores");
-                if (jn_num(pp, "n", &x) < 0 || !(x >= 2) || !a || a->type != JN_ARR || a->n != (int64_t)x ||
+                const grs_jv_t *pp = jn_get(e, m->pops[q]), *a = jn_get(pp, "sorted_scores");
+                if (jn_num(pp, "n", &x) < 0 || !(x >= 2) || !a || a->type != GRS_JV_ARR || (int64_t)a->n != (int64_t)x ||
                     jn_num(pp, "mean", &s->pop_mean[q]) < 0 || jn_num(pp, "std", &s->pop_std[q]) < 0) {
                     why = "bad \"empirical\" distribution (n >= 2, mean, std, n sorted_scores)";
                     goto bad;
@@ -711,11 +579,11 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
                 s->pop_n[q] = (int64_t)x;
                 if (!(s->pop_sorted[q] = (double *)malloc(a->n * sizeof(double)))) { ret = GRS_ENOMEM; goto fail; }
                 for (int64_t i = 0; i < a->n; i++) {
-                    if (a->kids[i].type != JN_NUM || (i && a->kids[i].num < s->pop_sorted[q][i - 1])) {
+                    if (a->items[i].type != GRS_JV_NUM || (i && a->items[i].num < s->pop_sorted[q][i - 1])) {
                         why = "\"sorted_scores\" holds a non-number or is not sorted";
                         goto bad;
                     }
-                    s->pop_sorted[q][i] = a->kids[i].num;
+                    s->pop_sorted[q][i] = a->items[i].num;
                 }
             }
         }
@@ -736,8 +604,8 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
                 why = "bad \"z_norm2\" (mu_coef and var_coef: n_pcs + 1 numbers each)";
                 goto bad;
             }
-            const jnode_t *cv = jn_get(t, "converged");
-            s->z2_converged = cv && cv->type == JN_BOOL && cv->num;
+            const grs_jv_t *cv = jn_get(t, "converged");
+            s->z2_converged = cv && cv->type == GRS_JV_BOOL && cv->b;
         }
     }
     for (int k = 0; k < m->n_scores; k++)
@@ -750,10 +618,8 @@ bad:
     grs_log_error("'%s': %s", fn, why);
     ret = GRS_EFORMAT;
 fail:
-    jnode_free(&root);
+    grs_jv_free(rootp);
     grs_norm_destroy(m);
-    free(buf);
-    if (fp) fclose(fp);
     return ret;
 }
 
@@ -888,43 +754,31 @@ fail:
 int grs_norm_summary_matched(const char *sscore_fn, int n_scores, char *const *names, int64_t *matched)
 {
     size_t l = strlen(sscore_fn);
-    char *fn = NULL, *buf = NULL;
-    FILE *fp = NULL;
-    jnode_t root;
+    char *fn = NULL;
+    grs_jv_t *root = NULL;
     int found = 0;
-    memset(&root, 0, sizeof(root));
     for (int k = 0; k < n_scores; k++) matched[k] = -1;
     if (l < 7 || strcmp(sscore_fn + l - 7, ".sscore")) return 0;
-    if (!(fn = grs_sprintf("%.*s.summary.json", (int)(l - 7), sscore_fn)) || !(fp = fopen(fn, "rb"))) goto done;
-    {
-        size_t len = 0, cap = 0, r;
-        do {
-            if (len + 65536 + 1 > cap) {
-                char *nb = (char *)realloc(buf, cap = 2 * cap + 65536 + 1);
-                if (!nb) goto done;
-                buf = nb;
-            }
-            r = fread(buf + len, 1, cap - len - 1, fp);
-            len += r;
-        } while (r > 0);
-        buf[len] = 0;
-    }
-    const char *s = buf;
-    if (parse_val(&s, &root, 0) < 0) { grs_log_warning("'%s': not valid JSON; variant counts not checked", fn); goto done; }
-    const jnode_t *sf = jn_get(&root, "score_files");
-    if (!sf) sf = jn_get(jn_get(&root, "summary"), "score_files");
-    if (!sf || sf->type != JN_ARR) goto done;
-    for (int64_t i = 0; i < sf->n; i++) {
-        const jnode_t *sc = jn_get(&sf->kids[i], "scores");
+    if (!(fn = grs_sprintf("%.*s.summary.json", (int)(l - 7), sscore_fn)) || access(fn, R_OK) != 0) goto done;
+    /* optional input: a bad file is a warning here, so the reader's own error line is muted */
+    int level = grs_get_log_level();
+    grs_set_log_level(GRS_LOG_OFF);
+    int r = grs_jv_read(fn, &root);
+    grs_set_log_level(level);
+    if (r < 0) { grs_log_warning("'%s': not valid JSON; variant counts not checked", fn); goto done; }
+    const grs_jv_t *sf = jn_get(root, "score_files");
+    if (!sf) sf = jn_get(jn_get(root, "summary"), "score_files");
+    if (!sf || sf->type != GRS_JV_ARR) goto done;
+    for (int i = 0; i < sf->n; i++) {
+        const grs_jv_t *sc = jn_get(&sf->items[i], "scores");
         double x;
-        if (!sc || sc->type != JN_ARR || jn_num(&sf->kids[i], "matched", &x) < 0) continue;
-        for (int64_t q = 0; q < sc->n; q++)
+        if (!sc || sc->type != GRS_JV_ARR || jn_num(&sf->items[i], "matched", &x) < 0) continue;
+        for (int q = 0; q < sc->n; q++)
             for (int k = 0; k < n_scores; k++)
-                if (sc->kids[q].type == JN_STR && !strcmp(sc->kids[q].str, names[k])) { matched[k] = (int64_t)x; found = 1; }
+                if (sc->items[q].type == GRS_JV_STR && !strcmp(sc->items[q].str, names[k])) { matched[k] = (int64_t)x; found = 1; }
     }
 done:
-    jnode_free(&root);
-    free(buf); free(fn);
-    if (fp) fclose(fp);
+    grs_jv_free(root);
+    free(fn);
     return found;
 }
