@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grs-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table,fuzz_model,fuzz_json,fuzz_partial}
+mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table,fuzz_model,fuzz_json,fuzz_partial,fuzz_pcamodel,fuzz_refdist,fuzz_anctab}
 bash "$src/tests/data/make_small.sh" "$tmp/d"
 T=$'\t'
 
@@ -79,6 +79,26 @@ if "$GRS" simulate --samples 80 --variants 300 --omics-features 0 --out "$tmp/s"
     printf '{"a":[1,-2.5e-3,true,false,null,"x\\u00e9\\n"],"b":{}}' > "$out/fuzz_json/small.json"
     cp "$tmp/sh.shard1-of-2.partial.gz" "$out/fuzz_partial/"
     zcat "$tmp/sh.shard1-of-2.partial.gz" > "$out/fuzz_partial/plain.partial" 2>/dev/null || true
+fi
+
+# ---- .pcamodel, refdist.json, ancestry.tsv (issue 9: tiny simulate -> ancestry -> score -> normalize)
+# fuzz_anctab's first byte picks n_pcs (& 15): '\x04' + the table = 4 PCs, '\x02' = 2.
+awk_ids() { awk -F'\t' -v m="$1" 'NR > 1 && (NR % 3 == 0) == (m == "t") {print $2}' "$tmp/n.covar.tsv"; }
+if "$GRS" simulate --samples 90 --variants 300 --populations 3 --fst 0.1 --omics-features 0 --out "$tmp/n" -v 0 \
+    && awk_ids r > "$tmp/ref.ids" && awk_ids t > "$tmp/tgt.ids" \
+    && "$GRS" pack --vcf "$tmp/n.vcf.gz" --samples "$tmp/ref.ids" --out "$tmp/nr" -v 0 \
+    && "$GRS" pack --vcf "$tmp/n.vcf.gz" --samples "$tmp/tgt.ids" --out "$tmp/nt" -v 0 \
+    && "$GRS" ancestry --ref-geno "$tmp/nr" --labels "$tmp/n.covar.tsv" --label-col population --pcs 4 \
+        --n-assign 2 --no-ld-prune --target-geno "$tmp/nt" --out "$tmp/na" -v 0 \
+    && "$GRS" score --geno "$tmp/nr" --score "$tmp/n.pgs.txt" --missing zero --out "$tmp/nsr" -v 0 \
+    && "$GRS" score --geno "$tmp/nt" --score "$tmp/n.pgs.txt" --missing zero --out "$tmp/nst" -v 0 \
+    && "$GRS" normalize --ref-scores "$tmp/nsr.sscore" --scores "$tmp/nst.sscore" --ancestry "$tmp/na.ancestry.tsv" \
+        --n-pcs 2 --out "$tmp/nn" -v 0; then
+    cp "$tmp/na.pcamodel" "$out/fuzz_pcamodel/"
+    head -c 6000 "$tmp/na.pcamodel" > "$out/fuzz_pcamodel/cut.pcamodel"
+    cp "$tmp/nn.refdist.json" "$out/fuzz_refdist/"
+    { printf '\x04'; cat "$tmp/na.ancestry.tsv"; } > "$out/fuzz_anctab/pc4.seed"
+    { printf '\x02'; head -20 "$tmp/na.ancestry.tsv"; } > "$out/fuzz_anctab/pc2_head.seed"
 fi
 
 echo "seeds in $out: $(find "$out" -type f | wc -l) files"
