@@ -294,13 +294,28 @@ void grs_jv_free(grs_jv_t *v)
     free(v);
 }
 
+int grs_jv_parse(const char *text, const char *name, grs_jv_t **out)
+{
+    jp_t j = { text, text, name, 1 };
+    int ret;
+    grs_jv_t *v = (grs_jv_t *)calloc(1, sizeof(*v));
+    *out = NULL;
+    if (!v) return GRS_ENOMEM;
+    if ((ret = jp_value(&j, v, 0)) == GRS_OK) {
+        jp_ws(&j);
+        if (*j.p) ret = jp_fail(&j, "text after the end of the value");
+    }
+    if (ret < 0) { grs_jv_free(v); return ret; }
+    *out = v;
+    return GRS_OK;
+}
+
 int grs_jv_read(const char *fn, grs_jv_t **out)
 {
     FILE *fp = fopen(fn, "rb");
     kstring_t ks = { 0, 0, NULL };
     char buf[65536];
     size_t n;
-    int ret;
     *out = NULL;
     if (!fp) { grs_log_error("cannot open '%s': %s", fn, strerror(errno)); return GRS_EIO; }
     while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) kputsn(buf, n, &ks);
@@ -309,17 +324,9 @@ int grs_jv_read(const char *fn, grs_jv_t **out)
     if (rerr) { free(ks.s); grs_log_error("cannot read '%s'", fn); return GRS_EIO; }
     if (!ks.s || !ks.l) { free(ks.s); grs_log_error("'%s': empty file (expected JSON)", fn); return GRS_EFORMAT; }
     if (strlen(ks.s) != ks.l) { free(ks.s); grs_log_error("'%s': NUL byte in a JSON file", fn); return GRS_EFORMAT; }
-    jp_t j = { ks.s, ks.s, fn, 1 };
-    grs_jv_t *v = (grs_jv_t *)calloc(1, sizeof(*v));
-    if (!v) { free(ks.s); return GRS_ENOMEM; }
-    if ((ret = jp_value(&j, v, 0)) == GRS_OK) {
-        jp_ws(&j);
-        if (*j.p) ret = jp_fail(&j, "text after the end of the value");
-    }
+    int ret = grs_jv_parse(ks.s, fn, out);
     free(ks.s);
-    if (ret < 0) { grs_jv_free(v); return ret; }
-    *out = v;
-    return GRS_OK;
+    return ret;
 }
 
 const grs_jv_t *grs_jv_get(const grs_jv_t *o, const char *key)

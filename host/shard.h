@@ -88,6 +88,8 @@ struct grs_jv_t {
 
 /** Parse a whole JSON file. Errors name the file and line. @return GRS_OK, GRS_EIO, GRS_EFORMAT. */
 int grs_jv_read(const char *fn, grs_jv_t **out) GRS_RESULT_USED;
+/** Parse JSON text (NUL-terminated); errors name `name` and the line. Same returns as grs_jv_read. */
+int grs_jv_parse(const char *text, const char *name, grs_jv_t **out) GRS_RESULT_USED;
 /** Free a parsed value (accepts NULL). */
 void grs_jv_free(grs_jv_t *v);
 /** Member of an object, or NULL. */

@@ -23,6 +23,7 @@
 #include "grs/log.h"
 #include "grs/status.h"
 #include "normalize.h"
+#include "shard.h"
 #include "scorefile.h"
 #include "util.h"
 
@@ -232,164 +233,37 @@ static int tsv_num(tsv_t *t, int c, double *x)
     return GRS_OK;
 }
 
-/* ---- a small JSON DOM (reads summary.json, report.json, predict.json) ------------------------ */
-enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-typedef struct jv {
-    int type;
-    double num;
-    char *str;
-    struct jv *items;
-    char **keys;
-    int64_t n;
-} jv_t;
-typedef struct { const char *p; } jp_t;
-
-static void jv_free(jv_t *v)
-{
-    if (!v) return;
-    free(v->str);
-    for (int64_t i = 0; i < v->n; i++) {
-        jv_free(&v->items[i]);
-        if (v->keys) free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-    memset(v, 0, sizeof(*v));
-}
-
-static void jws(jp_t *p) { while (*p->p && isspace((unsigned char)*p->p)) p->p++; }
-
-static char *jstring(jp_t *p)
-{
-    kstring_t k = { 0, 0, NULL };
-    if (*p->p != '"') return NULL;
-    p->p++;
-    while (*p->p && *p->p != '"') {
-        char c = *p->p++;
-        if (c == '\\') {
-            char e = *p->p++;
-            switch (e) {
-            case 'n': c = '\n'; break;
-            case 't': c = '\t'; break;
-            case 'r': c = '\r'; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'u': {
-                unsigned u = 0;
-                for (int i = 0; i < 4; i++) {
-                    char h = *p->p++;
-                    if (!isxdigit((unsigned char)h)) { free(k.s); return NULL; }
-                    u = u * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
-                }
-                c = u < 128 ? (char)u : '?';
-                break;
-            }
-            case 0: free(k.s); return NULL;
-            default: c = e;
-            }
-        }
-        kputc(c, &k);
-    }
-    if (*p->p != '"') { free(k.s); return NULL; }
-    p->p++;
-    if (!k.s) kputs("", &k);
-    return k.s;
-}
-
-static int jparse(jp_t *p, jv_t *v, int depth)
-{
-    memset(v, 0, sizeof(*v));
-    if (depth > 64) return -1;
-    jws(p);
-    char c = *p->p;
-    if (c == '{' || c == '[') {
-        int obj = c == '{';
-        int64_t cap = 0;
-        v->type = obj ? J_OBJ : J_ARR;
-        p->p++;
-        jws(p);
-        if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
-        for (;;) {
-            if (v->n == cap) {
-                cap = cap ? 2 * cap : 8;
-                jv_t *ni = (jv_t *)realloc(v->items, cap * sizeof(jv_t));
-                if (!ni) return -1;
-                v->items = ni;
-                char **nk = (char **)realloc(v->keys, cap * sizeof(char *));
-                if (!nk) return -1;
-                v->keys = nk;
-            }
-            v->keys[v->n] = NULL;
-            if (obj) {
-                jws(p);
-                if (!(v->keys[v->n] = jstring(p))) { memset(&v->items[v->n], 0, sizeof(jv_t)); v->n++; return -1; }
-                jws(p);
-                if (*p->p != ':') { memset(&v->items[v->n], 0, sizeof(jv_t)); v->n++; return -1; }
-                p->p++;
-            }
-            int r = jparse(p, &v->items[v->n], depth + 1);
-            v->n++;
-            if (r < 0) return -1;
-            jws(p);
-            if (*p->p == ',') { p->p++; continue; }
-            if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
-            return -1;
-        }
-    }
-    if (c == '"') { v->type = J_STR; return (v->str = jstring(p)) ? 0 : -1; }
-    if (!strncmp(p->p, "null", 4)) { v->type = J_NULL; p->p += 4; return 0; }
-    if (!strncmp(p->p, "true", 4)) { v->type = J_BOOL; v->num = 1; p->p += 4; return 0; }
-    if (!strncmp(p->p, "false", 5)) { v->type = J_BOOL; v->num = 0; p->p += 5; return 0; }
-    char *e;
-    v->type = J_NUM;
-    v->num = strtod(p->p, &e);
-    if (e == p->p) return -1;
-    p->p = e;
-    return 0;
-}
+/* ---- JSON inputs (summary.json, report.json, predict.json) through shard.h's reader ---------- */
+typedef grs_jv_t jv_t;
 
 static const jv_t *jget(const jv_t *o, const char *key)
 {
-    if (!o || o->type != J_OBJ) return NULL;
-    for (int64_t i = 0; i < o->n; i++)
-        if (!strcmp(o->keys[i], key)) return &o->items[i];
-    return NULL;
+    return o && o->type == GRS_JV_OBJ ? grs_jv_get(o, key) : NULL;
 }
 
 static double jnum(const jv_t *o, const char *key)
 {
     const jv_t *v = jget(o, key);
-    return v && (v->type == J_NUM || v->type == J_BOOL) ? v->num : NAN;
+    return !v ? NAN : v->type == GRS_JV_NUM ? v->num : v->type == GRS_JV_BOOL ? (double)v->b : NAN;
 }
 
 static const char *jstr(const jv_t *o, const char *key)
 {
     const jv_t *v = jget(o, key);
-    return v && v->type == J_STR ? v->str : NULL;
+    return v && v->type == GRS_JV_STR ? v->str : NULL;
 }
 
-static int json_read(const char *fn, jv_t *v)
+/* a whole file that must hold a JSON object */
+static int json_read(const char *fn, jv_t **v)
 {
-    kstring_t k = { 0, 0, NULL };
-    char buf[65536];
-    size_t n;
-    FILE *fp = fopen(fn, "r");
-    memset(v, 0, sizeof(*v));
-    if (!fp) { grs_log_error("cannot open '%s': %s", fn, strerror(errno)); return GRS_EIO; }
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) kputsn(buf, n, &k);
-    int err = ferror(fp);
-    fclose(fp);
-    if (err) { free(k.s); grs_log_error("cannot read '%s'", fn); return GRS_EIO; }
-    jp_t p = { k.s ? k.s : "" };
-    int r = jparse(&p, v, 0);
-    if (r == 0) { jws(&p); if (*p.p) r = -1; }
-    if (r < 0 || v->type != J_OBJ) {
-        grs_log_error("'%s': not a JSON object (malformed near byte %td)", fn, k.s ? p.p - k.s : 0);
-        free(k.s);
-        jv_free(v);
+    int ret = grs_jv_read(fn, v);
+    if (ret < 0) return ret;
+    if ((*v)->type != GRS_JV_OBJ) {
+        grs_log_error("'%s': not a JSON object", fn);
+        grs_jv_free(*v);
+        *v = NULL;
         return GRS_EFORMAT;
     }
-    free(k.s);
     return GRS_OK;
 }
 
@@ -626,12 +500,12 @@ fail:
 
 static int ingest_summary(ing_t *g, const char *fn)
 {
-    jv_t v;
+    jv_t *v = NULL;
     sqlite3_stmt *st = NULL;
     int ret = json_read(fn, &v);
     if (ret < 0) return ret;
-    const jv_t *files = jget(&v, "score_files");
-    if (!files || files->type != J_ARR) {
+    const jv_t *files = jget(v, "score_files");
+    if (!files || files->type != GRS_JV_ARR) {
         grs_log_error("'%s': no \"score_files\" array (expected the summary.json of grs score)", fn);
         ret = GRS_EFORMAT;
         goto fail;
@@ -639,9 +513,9 @@ static int ingest_summary(ing_t *g, const char *fn)
     if ((ret = sql_prepare(g->db, g->path, META_UPSERT, &st)) < 0) goto fail;
     for (int64_t i = 0; i < files->n; i++) {
         const jv_t *f = &files->items[i], *sc = jget(f, "scores");
-        if (!sc || sc->type != J_ARR) continue;
+        if (!sc || sc->type != GRS_JV_ARR) continue;
         for (int64_t q = 0; q < sc->n; q++) {
-            if (sc->items[q].type != J_STR) continue;
+            if (sc->items[q].type != GRS_JV_STR) continue;
             double rows = jnum(f, "rows"), matched = jnum(f, "matched");
             sqlite3_bind_int64(st, 1, g->run);
             sqlite3_bind_text(st, 2, sc->items[q].str, -1, SQLITE_STATIC);
@@ -657,18 +531,18 @@ static int ingest_summary(ing_t *g, const char *fn)
     ret = GRS_OK;
 fail:
     sqlite3_finalize(st);
-    jv_free(&v);
+    grs_jv_free(v);
     return ret;
 }
 
 static int ingest_report(ing_t *g, const char *fn)
 {
-    jv_t v;
+    jv_t *v = NULL;
     sqlite3_stmt *st = NULL;
     int ret = json_read(fn, &v);
     if (ret < 0) return ret;
-    const jv_t *sc = jget(&v, "scores"), *ph = jget(&v, "phenotype");
-    if (!sc || sc->type != J_ARR) {
+    const jv_t *sc = jget(v, "scores"), *ph = jget(v, "phenotype");
+    if (!sc || sc->type != GRS_JV_ARR) {
         grs_log_error("'%s': no \"scores\" array (expected the report.json of grs report)", fn);
         ret = GRS_EFORMAT;
         goto fail;
@@ -696,7 +570,7 @@ static int ingest_report(ing_t *g, const char *fn)
     ret = GRS_OK;
 fail:
     sqlite3_finalize(st);
-    jv_free(&v);
+    grs_jv_free(v);
     return ret;
 }
 
@@ -866,7 +740,7 @@ fail:
 static int ingest_predict(ing_t *g, const char *fn)
 {
     tsv_t t;
-    jv_t pj;
+    jv_t *pj = NULL;
     sqlite3_stmt *st = NULL;
     kstring_t cj = { 0, 0, NULL };
     char *model = NULL, *jfn = NULL;
@@ -874,7 +748,6 @@ static int ingest_predict(ing_t *g, const char *fn)
     const char *trait = NULL;
     size_t l = strlen(fn);
 
-    memset(&pj, 0, sizeof(pj));
     if ((ret = tsv_open(fn, &t)) < 0) goto fail;
     if ((ret = tsv_need(&t, "IID", &c_iid)) < 0 || (ret = tsv_need(&t, "lp", &c_lp)) < 0) goto fail;
     c_risk = tsv_col(&t, "risk");
@@ -883,15 +756,15 @@ static int ingest_predict(ing_t *g, const char *fn)
     if (l > 12 && !strcmp(fn + l - 12, ".predict.tsv") && (jfn = grs_sprintf("%.*s.predict.json", (int)(l - 12), fn)) &&
         access(jfn, R_OK) == 0) {
         if ((ret = json_read(jfn, &pj)) < 0) goto fail;
-        const char *mp = jstr(&pj, "model");
+        const char *mp = jstr(pj, "model");
         if (mp) {
             const char *b = strrchr(mp, '/');
             b = b ? b + 1 : mp;
             size_t bl = strlen(b);
             model = bl > 11 && !strcmp(b + bl - 11, ".model.json") ? strndup(b, bl - 11) : strdup(b);
         }
-        trait = jstr(&pj, "trait");
-        double cal = jnum(&pj, "calibrated");
+        trait = jstr(pj, "trait");
+        double cal = jnum(pj, "calibrated");
         if (!isnan(cal)) calibrated = cal != 0;
     }
     if (!model) {
@@ -933,7 +806,7 @@ static int ingest_predict(ing_t *g, const char *fn)
     ret = r < 0 ? r : GRS_OK;
 fail:
     sqlite3_finalize(st);
-    jv_free(&pj);
+    grs_jv_free(pj);
     free(cj.s); free(model); free(jfn);
     tsv_close(&t);
     return ret;
@@ -1192,8 +1065,7 @@ int grs_store_explain(const char *inputs_json, const char *iid, const char *scor
                       grs_store_explain_t *out)
 {
     int ret = GRS_EFORMAT, q = -1, r;
-    jv_t in, sj;
-    jp_t p = { inputs_json ? inputs_json : "" };
+    jv_t *in = NULL, *sj = NULL;
     grs_scorefile_t *sf = NULL;
     char *gfn = NULL, *sfn = NULL, *mfn = NULL, *fp = NULL;
     xv_t *xv = NULL;
@@ -1203,25 +1075,28 @@ int grs_store_explain(const char *inputs_json, const char *iid, const char *scor
 
     memset(out, 0, sizeof(*out));
     memset(&t, 0, sizeof(t));
-    memset(&sj, 0, sizeof(sj));
-    if (jparse(&p, &in, 0) < 0 || in.type != J_OBJ) { grs_log_warning("the run's provenance is not JSON"); jv_free(&in); return GRS_EFORMAT; }
-    const char *sum = jstr(jget(&in, "summary_json"), "path");
+    if (!inputs_json || grs_jv_parse(inputs_json, "the run's provenance", &in) < 0 || in->type != GRS_JV_OBJ) {
+        grs_log_warning("the run's provenance is not JSON");
+        grs_jv_free(in);
+        return GRS_EFORMAT;
+    }
+    const char *sum = jstr(jget(in, "summary_json"), "path");
     if (!sum) { grs_log_warning("the run recorded no summary.json"); ret = GRS_EUNSUPPORTED; goto fail; }
     if (access(sum, R_OK) != 0) { grs_log_warning("'%s' (the run's summary) no longer exists", sum); ret = GRS_EIO; goto fail; }
     if ((ret = json_read(sum, &sj)) < 0) goto fail;
     ret = GRS_EUNSUPPORTED;
-    geno = jget(&sj, "genotypes");
-    opt = jget(&sj, "options");
-    files = jget(&sj, "score_files");
-    if (!geno || !files || files->type != J_ARR) { grs_log_warning("'%s': no genotypes or score_files", sum); goto fail; }
+    geno = jget(sj, "genotypes");
+    opt = jget(sj, "options");
+    files = jget(sj, "score_files");
+    if (!geno || !files || files->type != GRS_JV_ARR) { grs_log_warning("'%s': no genotypes or score_files", sum); goto fail; }
     if (jnum(opt, "center") == 1 || jnum(opt, "standardize") == 1) {
         grs_log_warning("'%s': a centred or standardized run is not explained", sum);
         goto fail;
     }
     for (int64_t i = 0; i < files->n && q < 0; i++) {
         const jv_t *sc = jget(&files->items[i], "scores");
-        for (int64_t k = 0; sc && sc->type == J_ARR && k < sc->n; k++)
-            if (sc->items[k].type == J_STR && !strcmp(sc->items[k].str, score)) { sfile = &files->items[i]; q = (int)k; }
+        for (int64_t k = 0; sc && sc->type == GRS_JV_ARR && k < sc->n; k++)
+            if (sc->items[k].type == GRS_JV_STR && !strcmp(sc->items[k].str, score)) { sfile = &files->items[i]; q = (int)k; }
     }
     if (!sfile) { grs_log_warning("'%s': no score '%s'", sum, score); ret = GRS_EINPUT; goto fail; }
     const char *fmt = jstr(geno, "format"), *sfmt = jstr(sfile, "format");
@@ -1359,7 +1234,7 @@ fail:
     tsv_close(&t);
     grs_scorefile_destroy(sf);
     free(gfn); free(sfn); free(mfn); free(fp);
-    jv_free(&sj);
-    jv_free(&in);
+    grs_jv_free(sj);
+    grs_jv_free(in);
     return ret;
 }
