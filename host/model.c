@@ -1,8 +1,6 @@
 /* model.c -- write and read the learned-model file (see model.h). */
 #include "model.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,11 +9,11 @@
 #include <unistd.h>
 
 #include <htslib/hts.h>
-#include <htslib/kstring.h>
 
 #include "grs/log.h"
 #include "grs/status.h"
 #include "json.h"
+#include "shard.h"
 #include "util.h"
 
 int grs_model_add_feature(grs_model_t *m, const char *block, const char *name, const char *level, int source, double pf)
@@ -272,143 +270,24 @@ done:
     return ret;
 }
 
-/* ---- reading: a small JSON DOM ------------------------------------------------------------ */
-
-enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-typedef struct jv {
-    int type;
-    double num;
-    char *str;                 /* J_STR */
-    struct jv *items;          /* J_ARR / J_OBJ children */
-    char **keys;               /* J_OBJ */
-    int64_t n;
-} jv_t;
-
-typedef struct { const char *s, *p; } jp_t;
-
-static void jv_free(jv_t *v)
-{
-    if (!v) return;
-    free(v->str);
-    for (int64_t i = 0; i < v->n; i++) {
-        jv_free(&v->items[i]);
-        if (v->keys) free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-}
-
-static void ws(jp_t *p) { while (*p->p && isspace((unsigned char)*p->p)) p->p++; }
-
-static int jparse(jp_t *p, jv_t *v, int depth);
-
-static char *jstring(jp_t *p)
-{
-    kstring_t k = { 0, 0, NULL };
-    if (*p->p != '"') return NULL;
-    p->p++;
-    while (*p->p && *p->p != '"') {
-        char c = *p->p++;
-        if (c == '\\') {
-            char e = *p->p++;
-            switch (e) {
-            case 'n': c = '\n'; break; case 't': c = '\t'; break; case 'r': c = '\r'; break;
-            case 'b': c = '\b'; break; case 'f': c = '\f'; break;
-            case 'u': {
-                unsigned u = 0;
-                for (int i = 0; i < 4; i++) {
-                    char h = *p->p++;
-                    if (!isxdigit((unsigned char)h)) { free(k.s); return NULL; }
-                    u = u * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
-                }
-                c = u < 128 ? (char)u : '?';
-                break;
-            }
-            case 0: free(k.s); return NULL;
-            default: c = e;
-            }
-        }
-        kputc(c, &k);
-    }
-    if (*p->p != '"') { free(k.s); return NULL; }
-    p->p++;
-    if (!k.s) kputs("", &k);
-    return k.s;
-}
-
-static int jparse(jp_t *p, jv_t *v, int depth)
-{
-    memset(v, 0, sizeof(*v));
-    if (depth > 64) return -1;
-    ws(p);
-    char c = *p->p;
-    if (c == '{' || c == '[') {
-        int obj = c == '{';
-        int64_t cap = 0;
-        v->type = obj ? J_OBJ : J_ARR;
-        p->p++;
-        ws(p);
-        if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
-        for (;;) {
-            if (v->n == cap) {
-                cap = cap ? 2 * cap : 8;
-                jv_t *ni = (jv_t *)realloc(v->items, cap * sizeof(jv_t));
-                if (!ni) return -1;
-                v->items = ni;
-                if (obj) {
-                    char **nk = (char **)realloc(v->keys, cap * sizeof(char *));
-                    if (!nk) return -1;
-                    v->keys = nk;
-                }
-            }
-            if (obj) {
-                ws(p);
-                char *key = jstring(p);
-                if (!key) return -1;
-                v->keys[v->n] = key;
-                ws(p);
-                if (*p->p != ':') { memset(&v->items[v->n], 0, sizeof(jv_t)); v->n++; return -1; }
-                p->p++;
-            }
-            int r = jparse(p, &v->items[v->n], depth + 1);
-            v->n++;
-            if (r < 0) return -1;
-            ws(p);
-            if (*p->p == ',') { p->p++; continue; }
-            if (*p->p == (obj ? '}' : ']')) { p->p++; return 0; }
-            return -1;
-        }
-    }
-    if (c == '"') { v->type = J_STR; return (v->str = jstring(p)) ? 0 : -1; }
-    if (!strncmp(p->p, "null", 4)) { v->type = J_NULL; p->p += 4; return 0; }
-    if (!strncmp(p->p, "true", 4)) { v->type = J_BOOL; v->num = 1; p->p += 4; return 0; }
-    if (!strncmp(p->p, "false", 5)) { v->type = J_BOOL; v->num = 0; p->p += 5; return 0; }
-    char *e;
-    v->type = J_NUM;
-    v->num = strtod(p->p, &e);
-    if (e == p->p) return -1;
-    p->p = e;
-    return 0;
-}
+/* ---- reading (JSON through shard.h's grs_jv_read) ----------------------------------------- */
+typedef grs_jv_t jv_t;
 
 static const jv_t *jget(const jv_t *o, const char *key)
 {
-    if (!o || o->type != J_OBJ) return NULL;
-    for (int64_t i = 0; i < o->n; i++)
-        if (!strcmp(o->keys[i], key)) return &o->items[i];
-    return NULL;
+    return o && o->type == GRS_JV_OBJ ? grs_jv_get(o, key) : NULL;
 }
 
 static double jnum(const jv_t *o, const char *key, double dflt)
 {
     const jv_t *v = jget(o, key);
-    return v && v->type == J_NUM ? v->num : dflt;
+    return v && v->type == GRS_JV_NUM ? v->num : dflt;
 }
 
 static char *jstrdup(const jv_t *o, const char *key)
 {
     const jv_t *v = jget(o, key);
-    return v && v->type == J_STR ? strdup(v->str) : NULL;
+    return v && v->type == GRS_JV_STR ? strdup(v->str) : NULL;
 }
 
 void grs_model_read_destroy(grs_model_read_t *m)
@@ -424,50 +303,38 @@ int grs_model_read(const char *fn0, grs_model_read_t **out)
 {
     size_t l0 = strlen(fn0);
     char *fn = l0 > 5 && !strcmp(fn0 + l0 - 5, ".json") ? strdup(fn0) : grs_sprintf("%s.model.json", fn0);
-    kstring_t text = { 0, 0, NULL };
     grs_model_read_t *m = NULL;
-    jv_t root;
-    int ret = GRS_EFORMAT, parsed = 0;
+    jv_t *root = NULL;
+    int ret = GRS_EFORMAT;
     *out = NULL;
-    memset(&root, 0, sizeof(root));
     if (!fn) return GRS_ENOMEM;
-    FILE *fp = fopen(fn, "r");
-    if (!fp) { grs_log_error("cannot open model '%s': %s", fn, strerror(errno)); free(fn); return GRS_EIO; }
-    char buf[65536];
-    size_t r;
-    while ((r = fread(buf, 1, sizeof(buf), fp)) > 0) kputsn(buf, r, &text);
-    fclose(fp);
-    if (!text.s) { grs_log_error("'%s': empty model file", fn); goto fail; }
-    jp_t p = { text.s, text.s };
-    parsed = 1;
-    if (jparse(&p, &root, 0) < 0 || root.type != J_OBJ) {
-        grs_log_error("'%s': not valid JSON (at byte %ld)", fn, (long)(p.p - p.s));
-        goto fail;
-    }
-    const jv_t *fmt = jget(&root, "format");
-    if (!fmt || fmt->type != J_STR || strcmp(fmt->str, "grs-model")) { grs_log_error("'%s': not a grs model (no \"format\": \"grs-model\")", fn); goto fail; }
-    double ver = jnum(&root, "version", -1);
+    if ((ret = grs_jv_read(fn, &root)) < 0) { free(fn); return ret; }   /* logged: file and line */
+    ret = GRS_EFORMAT;
+    if (root->type != GRS_JV_OBJ) { grs_log_error("'%s': not a JSON object", fn); goto fail; }
+    const jv_t *fmt = jget(root, "format");
+    if (!fmt || fmt->type != GRS_JV_STR || strcmp(fmt->str, "grs-model")) { grs_log_error("'%s': not a grs model (no \"format\": \"grs-model\")", fn); goto fail; }
+    double ver = jnum(root, "version", -1);
     if (ver != 1) {
         grs_log_error("'%s': model format version %g; this grs reads version 1", fn, ver);
         ret = GRS_EUNSUPPORTED;
         goto fail;
     }
     if (!(m = (grs_model_read_t *)calloc(1, sizeof(*m))) || !(m->path = strdup(fn))) { ret = GRS_ENOMEM; goto fail; }
-    const jv_t *trait = jget(&root, "trait");
-    m->binary = trait && trait->type == J_STR && !strcmp(trait->str, "binary");
-    m->intercept = jnum(&root, "intercept", NAN);
-    m->lambda = jnum(&root, "lambda", NAN);
-    m->alpha = jnum(&root, "alpha", NAN);
-    m->n_train = (int64_t)jnum(jget(&root, "training"), "n_samples", 0);
+    const jv_t *trait = jget(root, "trait");
+    m->binary = trait && trait->type == GRS_JV_STR && !strcmp(trait->str, "binary");
+    m->intercept = jnum(root, "intercept", NAN);
+    m->lambda = jnum(root, "lambda", NAN);
+    m->alpha = jnum(root, "alpha", NAN);
+    m->n_train = (int64_t)jnum(jget(root, "training"), "n_samples", 0);
     if (isnan(m->intercept)) { grs_log_error("'%s': no intercept", fn); goto fail; }
-    const jv_t *cal = jget(&root, "calibration");
-    if (cal && cal->type == J_OBJ) {
+    const jv_t *cal = jget(root, "calibration");
+    if (cal && cal->type == GRS_JV_OBJ) {
         m->calibrated = 1;
         m->platt_a = jnum(cal, "a", NAN);
         m->platt_b = jnum(cal, "b", NAN);
     }
-    const jv_t *feat = jget(&root, "features");
-    if (!feat || feat->type != J_ARR) { grs_log_error("'%s': no features array", fn); goto fail; }
+    const jv_t *feat = jget(root, "features");
+    if (!feat || feat->type != GRS_JV_ARR) { grs_log_error("'%s': no features array", fn); goto fail; }
     if (!(m->features = (grs_model_feature_t *)calloc(feat->n + 1, sizeof(grs_model_feature_t)))) { ret = GRS_ENOMEM; goto fail; }
     for (int64_t i = 0; i < feat->n; i++) {
         const jv_t *f = &feat->items[i];
@@ -495,9 +362,8 @@ int grs_model_read(const char *fn0, grs_model_read_t **out)
     m = NULL;
     ret = GRS_OK;
 fail:
-    if (parsed) jv_free(&root);
+    grs_jv_free(root);
     grs_model_read_destroy(m);
-    free(text.s);
     free(fn);
     return ret;
 }

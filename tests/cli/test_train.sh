@@ -134,7 +134,7 @@ expect_error "binary trait not 0/1" "three.pheno.*line 2.*not 0/1" "$T/bad.model
 "$GRS" train --pheno "$P" --out "$T/bad" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "usage error must exit 2"
 "$GRS" train --geno "$T/rg" --pheno "$P" --trait quantitative --alpha 0 --out "$T/bad" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--alpha 0 must exit 2"
 head -c 300 "$T/mb.model.json" > "$T/cut.model.json"
-expect_error "truncated model" "cut.model.json.*not valid JSON" "$T/bad.predict.tsv" "$GRS" predict --model "$T/cut.model.json" --geno "$T/rg" --out "$T/bad"
+expect_error "truncated model" "cut.model.json.*malformed JSON" "$T/bad.predict.tsv" "$GRS" predict --model "$T/cut.model.json" --geno "$T/rg" --out "$T/bad"
 sed 's/"version": 1/"version": 9/' "$T/mb.model.json" > "$T/v9.model.json"
 expect_error "newer model version" "v9.model.json.*version 9" "$T/bad.predict.tsv" "$GRS" predict --model "$T/v9.model.json" --geno "$T/rg" --out "$T/bad"
 expect_error "predict without needed covariates" "give --covar" "$T/bad.predict.tsv" "$GRS" predict --model "$T/mb" --geno "$T/rg" --omics "$T/om.tsv" --out "$T/bad"
