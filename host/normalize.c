@@ -524,7 +524,8 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
     double x;
     if (jn_num(root, "n_pcs", &x) < 0 || !(x >= 1 && x <= 64) || x != floor(x)) { why = "bad \"n_pcs\""; goto bad; }
     m->n_pcs = (int)x;
-    if (jn_num(root, "n_reference", &x) < 0 || !(x >= 0)) { why = "bad \"n_reference\""; goto bad; }
+    /* counts are range-checked before the conversion to int64_t (out of range: UB; fuzz_refdist) */
+    if (jn_num(root, "n_reference", &x) < 0 || !(x >= 0 && x < 9.2e18)) { why = "bad \"n_reference\""; goto bad; }
     m->n_ref = (int64_t)x;
     const grs_jv_t *v = jn_get(root, "methods");
     if (!v || v->type != GRS_JV_ARR) { why = "no \"methods\" array"; goto bad; }
@@ -564,14 +565,17 @@ int grs_norm_read(const char *fn, grs_norm_model_t **out)
         if (score_alloc(s, m->n_pops, m->n_pcs) < 0) { ret = GRS_ENOMEM; goto fail; }
         if (!(t = jn_get(o, "name")) || t->type != GRS_JV_STR) { why = "a score without a \"name\""; goto bad; }
         if (!(s->name = strdup(t->str))) { ret = GRS_ENOMEM; goto fail; }
-        if (!jn_num(o, "matched_variants", &x)) s->matched_variants = (int64_t)x;
+        if (!jn_num(o, "matched_variants", &x)) {
+            if (!(x >= 0 && x < 9.2e18)) { why = "bad \"matched_variants\""; goto bad; }
+            s->matched_variants = (int64_t)x;
+        }
         if (!(t = jn_get(o, "skipped_zero_variance")) || t->type != GRS_JV_BOOL) { why = "bad \"skipped_zero_variance\""; goto bad; }
         if ((s->skipped = t->b)) continue;
         if (m->methods & GRS_NORM_EMPIRICAL) {
             const grs_jv_t *e = jn_get(o, "empirical");
             for (int q = 0; q < m->n_pops; q++) {
                 const grs_jv_t *pp = jn_get(e, m->pops[q]), *a = jn_get(pp, "sorted_scores");
-                if (jn_num(pp, "n", &x) < 0 || !(x >= 2) || !a || a->type != GRS_JV_ARR || (int64_t)a->n != (int64_t)x ||
+                if (jn_num(pp, "n", &x) < 0 || !(x >= 2) || !a || a->type != GRS_JV_ARR || (double)a->n != x ||
                     jn_num(pp, "mean", &s->pop_mean[q]) < 0 || jn_num(pp, "std", &s->pop_std[q]) < 0) {
                     why = "bad \"empirical\" distribution (n >= 2, mean, std, n sorted_scores)";
                     goto bad;
