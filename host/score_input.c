@@ -207,8 +207,6 @@ typedef struct {
     kstring_t pool;                   /* strings of v[], as offsets until the end */
 } absent_list_t;
 
-static const char *nochr(const char *c) { return strncasecmp(c, "chr", 3) == 0 ? c + 3 : c; }
-
 static int pool_add(kstring_t *pool, const char *s, size_t *off)
 {
     *off = pool->l;
@@ -278,8 +276,9 @@ static int absent_ref_load(const char *fn, khash_t(posset) *want, absent_list_t 
             grs_log_error("'%s' line %" PRId64 ": bad position '%s'", fn, lno, f[c_pos]);
             ret = GRS_EFORMAT; goto done;
         }
+        char cb[64];
         key.l = 0;
-        if (ksprintf(&key, "%s:%lld", nochr(f[c_chr]), pos) < 0) { ret = GRS_ENOMEM; goto done; }
+        if (ksprintf(&key, "%s:%lld", grs_chrom_key(f[c_chr], cb, sizeof(cb)), pos) < 0) { ret = GRS_ENOMEM; goto done; }
         if (want && kh_get(posset, want, key.s) == kh_end(want)) continue;
         if (!is_acgt(f[c_ref])) continue;             /* N, '.', symbolic: no REF call to assume */
         for (char *alt = f[c_alt], *nx; alt; alt = nx) {   /* one variant per ALT allele */
@@ -397,8 +396,8 @@ int grs_score_input_open(const grs_score_input_opts_t *opt, grs_score_input_t **
             ret = want ? GRS_OK : GRS_ENOMEM;
             for (int64_t i = 0; i < n_sites && ret == GRS_OK; i += 2) {   /* even: as written */
                 k.l = 0;
-                char *dup = NULL;
-                if (ksprintf(&k, "%s:%" PRId64, nochr(sites[i].chrom), sites[i].pos) < 0 || !(dup = strdup(k.s))) {
+                char *dup = NULL, cb[64];
+                if (ksprintf(&k, "%s:%" PRId64, grs_chrom_key(sites[i].chrom, cb, sizeof(cb)), sites[i].pos) < 0 || !(dup = strdup(k.s))) {
                     ret = GRS_ENOMEM; break;
                 }
                 kh_put(posset, want, dup, &absent);

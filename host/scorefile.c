@@ -49,6 +49,11 @@ static void arena_destroy(struct grs_sf_arena_s *a)
 
 /* ---- chromosome names -------------------------------------------------------------------- */
 
+const char *grs_chrom_key(const char *in, char *buf, size_t n)
+{
+    return grs_chrom_normalize(in, buf, n) > 0 ? buf : in;
+}
+
 int grs_chrom_normalize(const char *in, char *out, size_t n)
 {
     const char *s = in ? in : "";

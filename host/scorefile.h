@@ -152,6 +152,9 @@ void grs_scorefile_destroy(grs_scorefile_t *sf);
  * @return the length of the result; 0 for an unknown chromosome; -1 if out is too small.
  */
 int grs_chrom_normalize(const char *in, char *out, size_t n);
+/** The normalised name of chromosome `in` written to buf (n bytes), or `in` itself when it has
+ *  none (unknown, or too long): a key under which "chr1", "1" and "01" meet. */
+const char *grs_chrom_key(const char *in, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

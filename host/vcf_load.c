@@ -21,6 +21,7 @@
 
 #include "grs/log.h"
 #include "grs/status.h"
+#include "scorefile.h"
 #include "util.h"
 
 KHASH_SET_INIT_STR(strset)
@@ -1120,10 +1121,11 @@ int grs_vcf_reader_next(grs_vcf_reader_t *r, grs_vcf_row_t *row)
 
 /* ---- packer ------------------------------------------------------------------------------- */
 
-/* "CHROM\tPOS\tREF\tALT" with any "chr" prefix dropped: the identity of a --absent-ref site */
+/* "CHROM\tPOS\tREF\tALT", CHROM normalised: the identity of a --absent-ref site */
 static int homref_key(kstring_t *ks, const grs_variant_t *v)
 {
-    const char *c = strncasecmp(v->chrom, "chr", 3) == 0 ? v->chrom + 3 : v->chrom;
+    char cb[64];
+    const char *c = grs_chrom_key(v->chrom, cb, sizeof(cb));
     ks->l = 0;
     return ksprintf(ks, "%s\t%" PRId64 "\t%s\t%s", c, v->pos, v->ref, v->alt) < 0 ? GRS_ENOMEM : GRS_OK;
 }
@@ -1149,15 +1151,13 @@ KHASH_MAP_INIT_STR(chrrank, int)
 typedef struct {
     khash_t(strset) *seen;              /* keys of the VCF's rows                          */
     khash_t(strset) *done;              /* keys of the REF/REF rows written                */
-    khash_t(chrrank) *rank;             /* chromosome (no chr prefix) -> rank              */
+    khash_t(chrrank) *rank;             /* normalised chromosome (owned) -> rank            */
     const grs_variant_t *v;
     int64_t n, i;
     int *vrank;                         /* rank of v[j]                                    */
     uint8_t *zeros;
     kstring_t key;
 } homref_t;
-
-static const char *chr_strip(const char *c) { return strncasecmp(c, "chr", 3) == 0 ? c + 3 : c; }
 
 static int homref_init(homref_t *h, const grs_vcf_opts_t *opt, int64_t n_samples)
 {
@@ -1168,9 +1168,16 @@ static int homref_init(homref_t *h, const grs_vcf_opts_t *opt, int64_t n_samples
         || !(h->vrank = (int *)malloc(h->n * sizeof(int)))
         || !(h->zeros = (uint8_t *)calloc(n_samples > 0 ? (size_t)n_samples : 1, 1))) return GRS_ENOMEM;
     for (int64_t j = 0; j < h->n; j++) {
-        khint_t k = kh_put(chrrank, h->rank, chr_strip(h->v[j].chrom), &absent);   /* borrowed key */
-        if (absent < 0) return GRS_ENOMEM;
-        if (absent) kh_val(h->rank, k) = next++;
+        char cb[64];
+        const char *c = grs_chrom_key(h->v[j].chrom, cb, sizeof(cb));
+        khint_t k = kh_get(chrrank, h->rank, c);
+        if (k == kh_end(h->rank)) {
+            char *own = strdup(c);
+            if (!own) return GRS_ENOMEM;
+            k = kh_put(chrrank, h->rank, own, &absent);
+            if (absent < 0) { free(own); return GRS_ENOMEM; }
+            kh_val(h->rank, k) = next++;
+        }
         h->vrank[j] = kh_val(h->rank, k);
     }
     return GRS_OK;
@@ -1180,7 +1187,11 @@ static void homref_free(homref_t *h)
 {
     free_strset(h->seen);
     free_strset(h->done);
-    if (h->rank) kh_destroy(chrrank, h->rank);
+    if (h->rank) {
+        for (khint_t k = kh_begin(h->rank); k != kh_end(h->rank); k++)
+            if (kh_exist(h->rank, k)) free((char *)kh_key(h->rank, k));
+        kh_destroy(chrrank, h->rank);
+    }
     free(h->vrank);
     free(h->zeros);
     ks_free(&h->key);
@@ -1191,7 +1202,8 @@ static int homref_flush(homref_t *h, grs_geno_writer_t *w, const grs_variant_t *
 {
     int r = INT_MAX;
     if (before) {
-        khint_t k = kh_get(chrrank, h->rank, chr_strip(before->chrom));
+        char cb[64];
+        khint_t k = kh_get(chrrank, h->rank, grs_chrom_key(before->chrom, cb, sizeof(cb)));
         if (k == kh_end(h->rank)) return GRS_OK;          /* a chromosome the list lacks */
         r = kh_val(h->rank, k);
     }

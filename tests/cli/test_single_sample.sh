@@ -51,6 +51,12 @@ plink2 --vcf "$V" --make-just-bim --out "$T/sites" >/dev/null 2>&1 \
         --ref-freq "$T/fq.afreq" --full-precision --out "$T/bim" -v 0 \
     && { [ "$(tail -n 1 "$T/bim.sscore")" = "$(grep -P "^$S\t" "$T/cohort.sscore")" ] && ok || bad ".bim site list differs"; }
 
+# a site list that names the chromosome "chr22" (the patient's VCF says "22") meets the same sites
+bcftools view "$T/sites.vcf.gz" 2>/dev/null | awk 'BEGIN { OFS = "\t" } /^#/ { print; next } { $1 = "chr" $1; print }' > "$T/sites_chr.vcf"
+check "score with a chr-prefixed site list" "$GRS" score --vcf "$T/$S.vcf.gz" --absent-ref "$T/sites_chr.vcf" --score "$P" \
+    --ref-freq "$T/fq.afreq" --full-precision --out "$T/chr" -v 0
+[ "$(tail -n 1 "$T/chr.sscore")" = "$(grep -P "^$S\t" "$T/cohort.sscore")" ] && ok || bad "chr-prefixed site list differs"
+
 # bad site lists: exit 1, the file named, no output
 printf '' > "$T/empty.vcf"
 expect_error "empty site list" "empty.vcf" "$T/e1.sscore" \
