@@ -113,16 +113,18 @@ else bad "SIGTERM during score: exit $rc"; fi
 
 # ---- memory limits (ASan reserves terabytes of address space: skipped under it) ----
 if [ $sanitized = 0 ]; then
-    for kb in 150000 250000 400000; do
+    for kb in 90000 150000 250000 400000; do
         rm -rf "$K"; mkdir -p "$K"
         (ulimit -v $kb; timeout 60 "$GRS" "${SCORE[@]}" --out "$K/m" >/dev/null 2>"$T/err"); rc=$?
         if [ $rc -eq 0 ] && [ -s "$K/m.sscore" ]; then ok
         elif [ $rc -eq 1 ] && grep -q '^\[E::' "$T/err" && [ -z "$(find "$K" -type f)" ]; then ok
-        else bad "score under ulimit -v $kb: exit $rc"; tail -3 "$T/err" >&2; fi
-        (ulimit -v $kb; timeout 60 "$GRS" pack --bfile "$D/big" --out "$K/mp" >/dev/null 2>"$T/err"); rc=$?
-        if [ $rc -eq 0 ] && [ -s "$K/mp.grsm" ]; then ok
-        elif [ $rc -eq 1 ] && grep -q '^\[E::' "$T/err" && [ -z "$(find "$K" -type f)" ]; then ok
-        else bad "pack under ulimit -v $kb: exit $rc"; tail -3 "$T/err" >&2; fi
+        else bad "score under ulimit -v $kb: exit $rc, left: $(find "$K" -type f | head -3 | tr '\n' ' ')"; tail -3 "$T/err" >&2; fi
+        # its own directory: a failed pack must leave nothing, but the score above may have succeeded
+        P=$K/pack; mkdir -p "$P"
+        (ulimit -v $kb; timeout 60 "$GRS" pack --bfile "$D/big" --out "$P/mp" >/dev/null 2>"$T/err"); rc=$?
+        if [ $rc -eq 0 ] && [ -s "$P/mp.grsm" ]; then ok
+        elif [ $rc -eq 1 ] && grep -q '^\[E::' "$T/err" && [ -z "$(find "$P" -type f)" ]; then ok
+        else bad "pack under ulimit -v $kb: exit $rc, left: $(find "$P" -type f | head -3 | tr '\n' ' ')"; tail -3 "$T/err" >&2; fi
     done
     # Regression: OpenBLAS's pthreads build started server threads at load time that spun in
     # blas_memory_alloc under a small address-space limit, and exit() joined them forever (even
