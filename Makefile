@@ -4,7 +4,7 @@
 #   make        build only (build/grs)
 #   make asan   build and test under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind              the valgrind memcheck test (slow, not in `make test`)
-#   make fuzz FUZZ_SECONDS=60  build the libFuzzer targets with clang and run each for 60 s
+#   make fuzz FUZZ_SECONDS=60  build the libFuzzer targets with clang and run each for 60 s (FUZZ_JOBS at a time)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -36,7 +36,7 @@ asan: deps   # the "slow" oracle tests (R glmnet over long paths) run in `make t
 valgrind: build
 	@cd $(BUILD) && ctest --output-on-failure -L valgrind
 
-# libFuzzer targets (clang): each runs FUZZ_SECONDS, one after another (tests/fuzz/README.md)
+# libFuzzer targets (clang): each runs FUZZ_SECONDS, FUZZ_JOBS at a time (default nproc; tests/fuzz/README.md)
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRS_FUZZ=ON -DGRS_CUDA=OFF >/dev/null
