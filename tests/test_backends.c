@@ -29,18 +29,37 @@ static void compare_pgs(grs_backend_t *be, int64_t n, int64_t m, int64_t K, uint
     double *nm_ref = (double *)calloc(n + 1, 8), *nm[2];
     grs_pgs_result_t rr = { ref, ct_ref, nm_ref };
     CHECK(grs_ref_pgs(&p, &rr) == 0, "reference n=%" PRId64 " m=%" PRId64 " K=%" PRId64, n, m, K);
+    /* poison: every output starts at a pseudo-random nonzero value P and must end at P + result
+     * ("added to" semantics). A backend that skips a sample, overwrites instead of adding, or
+     * writes past n leaves a difference the comparisons below catch. */
+    grs_fix128_t *poison = (grs_fix128_t *)malloc(nsk * sizeof(grs_fix128_t));
+    int64_t *ct_poison = (int64_t *)malloc((n + 1) * 8);
+    double *nm_poison = (double *)malloc((n + 1) * 8);
+    uint64_t z = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < nsk; i++) {
+        z ^= z << 13; z ^= z >> 7; z ^= z << 17;
+        poison[i].lo = z;
+        poison[i].hi = (int64_t)(z >> 40) - (1 << 23);
+    }
+    for (int64_t s = 0; s <= n; s++) { ct_poison[s] = 1000003 * (s + 1); nm_poison[s] = 4096.0 * (double)(s % 17 + 1); }
     for (int run = 0; run < 2; run++) {
         got[run] = (grs_fix128_t *)malloc(nsk * sizeof(grs_fix128_t));
         ct[run] = (int64_t *)malloc((n + 1) * 8);
         nm[run] = (double *)malloc((n + 1) * 8);
-        /* poison, then zero the way callers do: a backend that skips a sample is caught by the
-         * comparison, one that ignores "added to" semantics is caught by the poisoned run below */
-        memset(got[run], 0, nsk * sizeof(grs_fix128_t));
-        memset(ct[run], 0, (n + 1) * 8);
-        memset(nm[run], 0, (n + 1) * 8);
+        memcpy(got[run], poison, nsk * sizeof(grs_fix128_t));
+        memcpy(ct[run], ct_poison, (n + 1) * 8);
+        memcpy(nm[run], nm_poison, (n + 1) * 8);
         grs_pgs_result_t r = { got[run], ct[run], nm[run] };
         CHECK(be->ops->pgs(be, &p, &r) == 0, "%s pgs n=%" PRId64 " m=%" PRId64 " K=%" PRId64, grs_backend_name(be), n, m, K);
+        /* remove the poison (exact: two's complement and multiples of 2^-14 below 2^40) */
+        for (size_t i = 0; i < nsk; i++) {
+            grs_fix128_t neg = { ~poison[i].lo + 1, ~poison[i].hi + (poison[i].lo == 0 ? 1 : 0) };
+            grs_fix128_add_to(&got[run][i], neg);
+        }
+        CHECK(ct[run][n] == ct_poison[n] && nm[run][n] == nm_poison[n], "nothing written past sample n=%" PRId64, n);
+        for (int64_t s = 0; s < n; s++) { ct[run][s] -= ct_poison[s]; nm[run][s] -= nm_poison[s]; }
     }
+    CHECK(memcmp(&got[0][n * K], &ref[n * K], sizeof(grs_fix128_t)) == 0, "nothing written past acc[n*K] n=%" PRId64, n);
     CHECK(memcmp(got[0], got[1], n * K * sizeof(grs_fix128_t)) == 0, "run-to-run identical n=%" PRId64 " K=%" PRId64, n, K);
     CHECK(memcmp(ct[0], ct_ref, n * 8) == 0, "allele_ct equal n=%" PRId64 " m=%" PRId64, n, m);
     CHECK(memcmp(nm[0], nm_ref, n * 8) == 0, "named dosage equal n=%" PRId64 " m=%" PRId64, n, m);
@@ -65,6 +84,7 @@ static void compare_pgs(grs_backend_t *be, int64_t n, int64_t m, int64_t K, uint
     for (int64_t s = 0; s < n; s++) twice &= ct[1][s] == 2 * ct_ref[s];
     CHECK(twice, "results are added to (allele_ct doubles) n=%" PRId64, n);
     for (int run = 0; run < 2; run++) { free(got[run]); free(ct[run]); free(nm[run]); }
+    free(poison); free(ct_poison); free(nm_poison);
     free(ref); free(ct_ref); free(nm_ref);
     free_problem(&pr);
 }
@@ -72,12 +92,22 @@ static void compare_pgs(grs_backend_t *be, int64_t n, int64_t m, int64_t K, uint
 int main(int argc, char **argv)
 {
     const char *only_backend = NULL;
-    for (int i = 1; i < argc; i++)
+    int quick = 0;
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-b") == 0 && i + 1 < argc) only_backend = argv[++i];
+        else if (strcmp(argv[i], "-q") == 0) quick = 1;
+        else {
+            fprintf(stderr, "usage: test_backends [-b cuda|cpu] [-q]\n"
+                            "  -b cpu: run the harness against the CPU reference itself (a self-check)\n"
+                            "  -q: small sizes only (for compute-sanitizer)\n");
+            return 2;
+        }
+    }
     grs_set_log_level(GRS_LOG_WARNING);
     grs_backend_t *be = NULL;
     int kind = GRS_BACKEND_CUDA;
-    if (only_backend && strcmp(only_backend, "cuda") != 0) {
+    if (only_backend && strcmp(only_backend, "cpu") == 0) kind = GRS_BACKEND_CPU;
+    else if (only_backend && strcmp(only_backend, "cuda") != 0) {
         fprintf(stderr, "unknown backend '%s'\n", only_backend);
         return 2;
     }
@@ -100,7 +130,9 @@ int main(int argc, char **argv)
         { 257, 700, 17 }, { 1000, 5000, 1 }, { 999, 4500, 9 }, { 4097, 9000, 1 }, { 2000, 3000, 100 },
         { 500, 2000, 1000 },
     };
-    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) compare_pgs(be, sizes[i][0], sizes[i][1], sizes[i][2], 500 + i);
+    size_t n_sizes = sizeof(sizes) / sizeof(sizes[0]);
+    if (quick) n_sizes = 7;                 /* up to 257 x 700 x 17: minutes under memcheck */
+    for (size_t i = 0; i < n_sizes; i++) compare_pgs(be, sizes[i][0], sizes[i][1], sizes[i][2], 500 + i);
     grs_backend_close(be);
     return check_done("test_backends");
 }
