@@ -10,9 +10,10 @@
  *
  * Thread mapping. One thread per genotype byte (samples 4g .. 4g+3) and per tile of KT scores
  * (blockIdx.y). A warp reads 32 consecutive bytes of a row (one 32-byte sector: coalesced);
- * the var descriptor and the weights of a variant are the same address for the whole warp
- * (broadcast through L1). The per-thread work is grs_pgs_group() (grs/pgs.h), the same GRS_HD
- * function the CPU tests replay.
+ * the variant descriptors and weights of the launch's variants are staged through shared
+ * memory in tiles of GRS_PGS_TILE_V variants (grs_pgs_load_tile: every thread of the block
+ * copies its share, then all read the tile as a broadcast). The per-thread work is
+ * grs_pgs_group() (grs/pgs.h) on the tile, the same GRS_HD functions the CPU tests replay.
  *
  * Reduction order. Within a GRS_PGS_CHUNK of consecutive matched variants each (sample, score)
  * partial is a double summed in variant order with every product and sum rounded once (no FMA
@@ -26,6 +27,8 @@
  * is 2-bit bytes / PCIe bandwidth when streamed (n·m/4 bytes) or / HBM bandwidth when resident.
  * Larger K: fp64 FMA — 4·K products per byte, ~67 TFLOP/s fp64 on an H100. The tensor-core
  * path for many scores (fp16 tiles with split weights) is not written yet.
+ * Resources (nvcc 13.0 -arch=sm_90 -Xptxas=-v): KT = 1/2/4/8 use 86/104/118/160 registers,
+ * 7/8/10/14 KiB static shared memory, no spills.
  * NOT YET RUN ON A GPU: compiled in CI, its arithmetic and schedule tested on the CPU
  * (tests/unit/test_pgs_device.c).
  */
@@ -50,9 +53,11 @@ __global__ void pgs_kernel(const grs_pgs_var_t *__restrict__ vars, const double 
                            double *__restrict__ part, int flush, grs_fix128_t *__restrict__ acc,
                            int count, int64_t *__restrict__ ct, double *__restrict__ named)
 {
+    __shared__ grs_pgs_var_t s_vars[GRS_PGS_TILE_V];     /* 48 B each: 6 KiB          */
+    __shared__ double s_w[GRS_PGS_TILE_V * KT];           /* up to 8 KiB at KT = 8     */
     const int64_t n_groups = (n_samples + 3) / 4;
     const int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (g >= n_groups) return;
+    const bool active = g < n_groups;                     /* idle threads still load tiles */
     const int64_t k0 = (int64_t)blockIdx.y * KT;
     const int do_count = count && blockIdx.y == 0;
     int64_t ns = n_samples - 4 * g;
@@ -62,11 +67,18 @@ __global__ void pgs_kernel(const grs_pgs_var_t *__restrict__ vars, const double 
 #pragma unroll
     for (int j = 0; j < 4; j++)
 #pragma unroll
-        for (int k = 0; k < KT; k++) a[j * KT + k] = j < ns ? part[(4 * g + j) * ldw + k0 + k] : 0.0;
+        for (int k = 0; k < KT; k++) a[j * KT + k] = active && j < ns ? part[(4 * g + j) * ldw + k0 + k] : 0.0;
     int64_t c[4] = { 0, 0, 0, 0 };
     double nm[4] = { 0.0, 0.0, 0.0, 0.0 };
 
-    grs_pgs_group(vars, W, ldw, v0, v1, g, n_samples, k0, KT, a, do_count, c, nm);
+    for (int64_t t0 = v0; t0 < v1; t0 += GRS_PGS_TILE_V) {
+        const int tv = (int)(v1 - t0 < GRS_PGS_TILE_V ? v1 - t0 : GRS_PGS_TILE_V);
+        __syncthreads();                                  /* the previous tile is consumed */
+        grs_pgs_load_tile(vars, W, ldw, t0, tv, k0, KT, s_vars, s_w, threadIdx.x, blockDim.x);
+        __syncthreads();
+        if (active) grs_pgs_group(s_vars, s_w, KT, 0, tv, g, n_samples, 0, KT, a, do_count, c, nm);
+    }
+    if (!active) return;
 
     for (int j = 0; j < ns; j++) {
         const int64_t s = 4 * g + j;

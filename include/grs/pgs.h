@@ -151,6 +151,26 @@ GRS_HD void grs_fix128_add_to(grs_fix128_t *a, grs_fix128_t b)
     a->lo = nlo;
 }
 
+/** Variants per shared-memory tile of the CUDA kernel (grs_pgs_load_tile). */
+#define GRS_PGS_TILE_V 128
+
+/**
+ * Copy the descriptors of variants [t0, t0+tv) and their weights for scores k0 .. k0+KT-1 into
+ * a tile: tile_vars[i] = vars[t0+i], tile_w[i*KT + k] = W[(t0+i)*ldw + k0 + k]. Elements
+ * first, first+stride, ... are copied by this caller: on the GPU every thread of a block takes
+ * its share (first = threadIdx.x, stride = blockDim.x) into shared memory; the CPU replay copies
+ * all (0, 1). The tile then feeds grs_pgs_group() with ldw = KT, k0 = 0, v in [0, tv): the same
+ * operands in the same order, so the sums are unchanged.
+ */
+GRS_HD void grs_pgs_load_tile(const grs_pgs_var_t *GRS_RESTRICT vars, const double *GRS_RESTRICT W,
+                              int64_t ldw, int64_t t0, int tv, int64_t k0, int KT,
+                              grs_pgs_var_t *GRS_RESTRICT tile_vars, double *GRS_RESTRICT tile_w,
+                              int first, int stride)
+{
+    for (int i = first; i < tv; i += stride) tile_vars[i] = vars[t0 + i];
+    for (int i = first; i < tv * KT; i += stride) tile_w[i] = W[(t0 + i / KT) * ldw + k0 + i % KT];
+}
+
 /**
  * The work of one CUDA thread over variants [v0, v1) of a staged block: the four samples
  * 4g .. 4g+3 (one genotype byte) and the KT scores k0 .. k0+KT-1.

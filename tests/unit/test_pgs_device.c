@@ -40,7 +40,15 @@ static void thread_body(int KT, const grs_pgs_var_t *vars, const double *W, int6
         for (int k = 0; k < KT; k++) a[j * KT + k] = j < ns ? part[(4 * g + j) * ldw + k0 + k] : 0.0;
     int64_t c[4] = { 0, 0, 0, 0 };
     double nm[4] = { 0, 0, 0, 0 };
-    grs_pgs_group(vars, W, ldw, v0, v1, g, n, k0, KT, a, do_count, c, nm);
+    /* the kernel's shared-memory tiles: load (all elements, as the block's threads together
+     * do), then the group over the tile */
+    for (int64_t t0 = v0; t0 < v1; t0 += GRS_PGS_TILE_V) {
+        grs_pgs_var_t tv_vars[GRS_PGS_TILE_V];
+        double tv_w[GRS_PGS_TILE_V * 8];
+        const int tv = (int)(v1 - t0 < GRS_PGS_TILE_V ? v1 - t0 : GRS_PGS_TILE_V);
+        grs_pgs_load_tile(vars, W, ldw, t0, tv, k0, KT, tv_vars, tv_w, 0, 1);
+        grs_pgs_group(tv_vars, tv_w, KT, 0, tv, g, n, 0, KT, a, do_count, c, nm);
+    }
     for (int j = 0; j < ns; j++) {
         int64_t s = 4 * g + j;
         for (int k = 0; k < KT; k++) {
