@@ -21,59 +21,90 @@
 
 /* codes of the four samples of one packed byte */
 static uint8_t byte_codes[256][4];
+/* the same byte decoded for arithmetic: code[i] = ALT count of sample i (missing -> 0) and
+ * called[i] = 1 (0 for a missing sample), so that x̃ = (code - center·called)·inv_scale is
+ * ((double)code - center)·inv_scale for a called genotype, exactly as grs_enet_std_value
+ * computes it, and 0 for a missing one, with no branch and no per-column table: the inner
+ * loops are four independent lanes that the compiler vectorizes. One 64-byte line per byte. */
+typedef double v4d __attribute__((vector_size(32)));    /* GCC/clang vector: 4 lanes */
+typedef struct { v4d code, called; } byte_dec_t;
+static byte_dec_t byte_dec[256] __attribute__((aligned(64)));
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void tables_init(void)
 {
     for (int b = 0; b < 256; b++)
-        for (int i = 0; i < 4; i++) byte_codes[b][i] = (uint8_t)((b >> (2 * i)) & 3);
+        for (int i = 0; i < 4; i++) {
+            uint8_t c = (uint8_t)((b >> (2 * i)) & 3);
+            byte_codes[b][i] = c;
+            byte_dec[b].code[i] = c == GRS_GENO_MISSING ? 0.0 : (double)c;
+            byte_dec[b].called[i] = c == GRS_GENO_MISSING ? 0.0 : 1.0;
+        }
 }
 
-/* the four standardized values of column j, indexed by code */
-static inline void col_values(const grs_enet_geno_t *g, int64_t j, double val[4])
+/* ---- per-column kernels --------------------------------------------------------------------
+ * Written as four-lane loops over the bytes of a packed row so that they vectorize (SSE2 by
+ * default, AVX2 through the clones below on a CPU that has it); every lane computes the same
+ * IEEE operations in the same order whatever the vector width, so the clones agree bit for bit
+ * (the reference is compiled with -ffp-contract=off: no FMA). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__clang__)
+#define VEC_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VEC_CLONES
+#endif
+
+/* Σ_s r[s]·x̃(j, s)^(1+sq) over samples [b0, b1), b0 % 4 == 0, lanes as documented above;
+ * r NULL = 1. Inlined with constant flags into the four specialized callers below. */
+static inline double dot_range(const uint8_t *GRS_RESTRICT row, const uint32_t *codes, double ctr,
+                               double inv, const double *GRS_RESTRICT r, int has_r, int sq,
+                               int64_t b0, int64_t b1)
 {
-    for (uint32_t c = 0; c < 4; c++) val[c] = grs_enet_std_value(c, g->center[j], g->inv_scale[j]);
+    const v4d vc = { ctr, ctr, ctr, ctr }, vi = { inv, inv, inv, inv };
+    v4d l = { 0, 0, 0, 0 };
+    int64_t s = b0;
+    for (; s + 4 <= b1; s += 4) {
+        const byte_dec_t *d = &byte_dec[row[s >> 2]];
+        v4d x = (d->code - vc * d->called) * vi;
+        if (sq) x = x * x;
+        if (has_r) {
+            v4d rv;
+            memcpy(&rv, r + s, sizeof(rv));
+            l += rv * x;
+        } else {
+            l += x;
+        }
+    }
+    double lane[4] = { l[0], l[1], l[2], l[3] };
+    for (; s < b1; s++) {
+        const byte_dec_t *d = &byte_dec[grs_geno_code(codes, s)];   /* lane 0 of a 1-code byte */
+        double x = (d->code[0] - ctr * d->called[0]) * inv;
+        if (sq) x = x * x;
+        lane[s & 3] += has_r ? r[s] * x : x;
+    }
+    return (lane[0] + lane[1]) + (lane[2] + lane[3]);
 }
 
-/* ---- per-column kernels -------------------------------------------------------------------- */
+#define DOT_VARIANT(NAME, HAS_R, SQ)                                                              \
+    VEC_CLONES static double NAME(const grs_enet_geno_t *g, int64_t j, const double *GRS_RESTRICT r) \
+    {                                                                                             \
+        const uint8_t *row = (const uint8_t *)g->codes[j];                                        \
+        const double ctr = g->center[j], inv = g->inv_scale[j];                                   \
+        const int64_t n = g->n_samples;                                                           \
+        double total = 0.0;                                                                       \
+        for (int64_t b0 = 0; b0 < n; b0 += GRS_ENET_BLOCK)                                        \
+            total += dot_range(row, g->codes[j], ctr, inv, r, HAS_R, SQ, b0,                      \
+                               b0 + GRS_ENET_BLOCK < n ? b0 + GRS_ENET_BLOCK : n);                \
+        return total;                                                                             \
+    }
+DOT_VARIANT(col_dot_r, 1, 0)        /* Σ r·x̃        */
+DOT_VARIANT(col_sqdot_c, 1, 1)      /* Σ c·x̃²       */
+DOT_VARIANT(col_sqdot_1, 0, 1)      /* Σ x̃²         */
 
-/* Σ_s r[s] · val[code(s)] (sq = 0) or Σ_s r[s] · val[code(s)]² (sq = 1; r may be NULL = 1) */
+/* Σ_s r[s] · x̃(j, s) (sq = 0) or Σ_s r[s] · x̃(j, s)² (sq = 1; r may be NULL = 1) */
 static double col_dot1(const grs_enet_geno_t *g, int64_t j, const double *GRS_RESTRICT r, int sq)
 {
-    double val[4], total = 0.0;
-    col_values(g, j, val);
-    if (sq)
-        for (int c = 0; c < 4; c++) val[c] *= val[c];
-    const uint8_t *row = (const uint8_t *)g->codes[j];
-    const int64_t n = g->n_samples;
-    for (int64_t b0 = 0; b0 < n; b0 += GRS_ENET_BLOCK) {
-        int64_t b1 = b0 + GRS_ENET_BLOCK < n ? b0 + GRS_ENET_BLOCK : n;
-        double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-        int64_t s = b0;
-        if (r) {
-            for (; s + 4 <= b1; s += 4) {
-                const uint8_t *c = byte_codes[row[s >> 2]];
-                l0 += r[s] * val[c[0]];
-                l1 += r[s + 1] * val[c[1]];
-                l2 += r[s + 2] * val[c[2]];
-                l3 += r[s + 3] * val[c[3]];
-            }
-            double *lane[4] = { &l0, &l1, &l2, &l3 };
-            for (; s < b1; s++) *lane[s & 3] += r[s] * val[grs_geno_code(g->codes[j], s)];
-        } else {
-            for (; s + 4 <= b1; s += 4) {
-                const uint8_t *c = byte_codes[row[s >> 2]];
-                l0 += val[c[0]];
-                l1 += val[c[1]];
-                l2 += val[c[2]];
-                l3 += val[c[3]];
-            }
-            double *lane[4] = { &l0, &l1, &l2, &l3 };
-            for (; s < b1; s++) *lane[s & 3] += val[grs_geno_code(g->codes[j], s)];
-        }
-        total += (l0 + l1) + (l2 + l3);
-    }
-    return total;
+    return !sq ? col_dot_r(g, j, r) : r ? col_sqdot_c(g, j, r) : col_sqdot_1(g, j, NULL);
 }
 
 /* raw moments of column j: Σ w·[called], Σ w·code, Σ w·code² */
@@ -106,35 +137,53 @@ static void col_moments1(const grs_enet_geno_t *g, int64_t j, const double *GRS_
     out[0] = m0; out[1] = m1; out[2] = m2;
 }
 
-/* r[s0..s1) += a · c[s] · x̃(j, s) */
+/* r[s0..s1) += (x̃(j, s)·a) · c[s]  (c NULL = 1), s0 % 4 == 0 */
+static inline void axpy_range(const uint8_t *GRS_RESTRICT row, const uint32_t *codes, double ctr,
+                              double inv, double a, const double *GRS_RESTRICT c, int has_c,
+                              int64_t s0, int64_t s1, double *GRS_RESTRICT r)
+{
+    const v4d vc = { ctr, ctr, ctr, ctr }, vi = { inv, inv, inv, inv }, va = { a, a, a, a };
+    int64_t s = s0;
+    for (; s + 4 <= s1; s += 4) {
+        const byte_dec_t *d = &byte_dec[row[s >> 2]];
+        v4d x = (d->code - vc * d->called) * vi * va, rv;
+        memcpy(&rv, r + s, sizeof(rv));
+        if (has_c) {
+            v4d cv;
+            memcpy(&cv, c + s, sizeof(cv));
+            rv += cv * x;
+        } else {
+            rv += x;
+        }
+        memcpy(r + s, &rv, sizeof(rv));
+    }
+    for (; s < s1; s++) {
+        const byte_dec_t *d = &byte_dec[grs_geno_code(codes, s)];
+        double x = (d->code[0] - ctr * d->called[0]) * inv * a;
+        r[s] += has_c ? c[s] * x : x;
+    }
+}
+
+VEC_CLONES static void col_axpy_c(const grs_enet_geno_t *g, int64_t j, double a,
+                                  const double *GRS_RESTRICT c, int64_t s0, int64_t s1,
+                                  double *GRS_RESTRICT r)
+{
+    axpy_range((const uint8_t *)g->codes[j], g->codes[j], g->center[j], g->inv_scale[j], a, c, 1, s0, s1, r);
+}
+
+VEC_CLONES static void col_axpy_1(const grs_enet_geno_t *g, int64_t j, double a, int64_t s0,
+                                  int64_t s1, double *GRS_RESTRICT r)
+{
+    axpy_range((const uint8_t *)g->codes[j], g->codes[j], g->center[j], g->inv_scale[j], a, NULL, 0, s0, s1, r);
+}
+
+/* r[s0..s1) += a · c[s] · x̃(j, s); s0 is a multiple of 4 (threads split at multiples of
+ * GRS_ENET_BLOCK) */
 static void col_axpy1(const grs_enet_geno_t *g, int64_t j, double a, const double *GRS_RESTRICT c,
                       int64_t s0, int64_t s1, double *GRS_RESTRICT r)
 {
-    double val[4];
-    col_values(g, j, val);
-    for (int k = 0; k < 4; k++) val[k] *= a;
-    const uint8_t *row = (const uint8_t *)g->codes[j];
-    int64_t s = s0;
-    /* s0 is a multiple of 4 (threads split at multiples of GRS_ENET_BLOCK) */
-    if (c) {
-        for (; s + 4 <= s1; s += 4) {
-            const uint8_t *k = byte_codes[row[s >> 2]];
-            r[s] += c[s] * val[k[0]];
-            r[s + 1] += c[s + 1] * val[k[1]];
-            r[s + 2] += c[s + 2] * val[k[2]];
-            r[s + 3] += c[s + 3] * val[k[3]];
-        }
-        for (; s < s1; s++) r[s] += c[s] * val[grs_geno_code(g->codes[j], s)];
-    } else {
-        for (; s + 4 <= s1; s += 4) {
-            const uint8_t *k = byte_codes[row[s >> 2]];
-            r[s] += val[k[0]];
-            r[s + 1] += val[k[1]];
-            r[s + 2] += val[k[2]];
-            r[s + 3] += val[k[3]];
-        }
-        for (; s < s1; s++) r[s] += val[grs_geno_code(g->codes[j], s)];
-    }
+    if (c) col_axpy_c(g, j, a, c, s0, s1, r);
+    else col_axpy_1(g, j, a, s0, s1, r);
 }
 
 /* ---- threading: a parallel for over [0, n) in contiguous ranges ---------------------------- */
