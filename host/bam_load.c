@@ -253,7 +253,8 @@ static int sites_from_vcf(htsFile *fp, const char *fn, fasta_t *fa, sites_t *s, 
         }
         bcf_unpack(rec, BCF_UN_STR);
         st->n_records++;
-        const char *chrom = bcf_seqname_safe(h, rec), *ref = rec->d.allele[0];
+        /* a record cut after ID has no alleles at all (htslib leaves d.allele NULL): no ALT */
+        const char *chrom = bcf_seqname_safe(h, rec), *ref = rec->n_allele > 0 ? rec->d.allele[0] : ".";
         const char *alt = rec->n_allele > 1 ? rec->d.allele[1] : ".";
         int64_t pos = (int64_t)rec->pos + 1;
         if (rec->n_allele > 2) { st->n_multiallelic++; continue; }

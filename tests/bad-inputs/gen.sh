@@ -170,6 +170,23 @@ fi
 printf '@HD\tVN:1.6\n@SQ\tSN:1\tLN:1000\n' > "$V/sam_text.vcf"
 # inputs that made a fuzz target fail once (tests/fuzz/RESULTS.md), kept as regression cases
 mkdir -p "$I/fuzz"; cp "$(dirname "$0")"/fuzz-crashes/* "$I/fuzz/"
+
+# ---- --absent-ref site lists (format: absentref): a cohort VCF (69 columns) as the list ----
+mkdir -p "$I/absentref"; cp "$F/good.vcf" "$I/absentref/ok_cohort_vcf.vcf"
+
+# ---- grs pack --bam (format: bam): a 300-bp FASTA and a one-read indexed BAM (needs samtools);
+# the cases are sites files (in/bam/) ----
+if command -v samtools >/dev/null; then
+    seq=$(printf 'ACGTTGCAAC%.0s' $(seq 1 30))
+    { printf '>1\n'; printf '%s\n' "$seq" | fold -w 60; } > "$F/ref.fa"
+    { printf '@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:1\tLN:300\n@RG\tID:r\tSM:S1\n'
+      printf 'q1\t0\t1\t91\t60\t20M\t*\t0\t0\t%s\t%s\tRG:Z:r\n' "${seq:90:20}" IIIIIIIIIIIIIIIIIIII; } > "$F/one.sam"
+    if samtools view -b -o "$F/one.bam" "$F/one.sam" 2>/dev/null && samtools index "$F/one.bam" 2>/dev/null; then
+        printf 'one.bam\n' > "$F/bam.list"
+        mkdir -p "$I/bam"
+        cp "$I/fuzz/bam_sites_cut_record.vcf" "$I/bam/"
+    fi
+fi
 # deliberately accepted
 { head_lines; grep -v '^#' "$F/good.vcf" | sort -k2,2nr; } > "$V/ok_unsorted.vcf"
 { head_lines; grep -v '^#' "$F/good.vcf"; } | sed 's/$/\r/' > "$V/ok_crlf.vcf"

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grs-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table,fuzz_model,fuzz_json,fuzz_partial,fuzz_pcamodel,fuzz_refdist,fuzz_anctab}
+mkdir -p "$out"/{fuzz_scorefile,fuzz_grsm,fuzz_vcf,fuzz_bed,fuzz_afreq,fuzz_bgen,fuzz_table,fuzz_model,fuzz_json,fuzz_partial,fuzz_pcamodel,fuzz_refdist,fuzz_anctab,fuzz_omics,fuzz_bam,fuzz_absentref,fuzz_store}
 bash "$src/tests/data/make_small.sh" "$tmp/d"
 T=$'\t'
 
@@ -99,6 +99,50 @@ if "$GRS" simulate --samples 90 --variants 300 --populations 3 --fst 0.1 --omics
     cp "$tmp/nn.refdist.json" "$out/fuzz_refdist/"
     { printf '\x04'; cat "$tmp/na.ancestry.tsv"; } > "$out/fuzz_anctab/pc4.seed"
     { printf '\x02'; head -20 "$tmp/na.ancestry.tsv"; } > "$out/fuzz_anctab/pc2_head.seed"
+    # fuzz_store: first byte = input kind (0 sscore [+ summary.json], 2 norm.tsv, 3 refdist.json,
+    # 4 ancestry.tsv, 7 norm.tsv + refdist.json); `MAIN \n#@@\n SIDE`
+    { printf '\x00'; cat "$tmp/nst.sscore"; printf '\n#@@\n'; cat "$tmp/nst.summary.json"; } > "$out/fuzz_store/sscore_summary.seed"
+    { printf '\x00'; cat "$tmp/nst.sscore"; } > "$out/fuzz_store/sscore.seed"
+    { printf '\x01'; cat "$tmp/nst.summary.json"; } > "$out/fuzz_store/summary.seed"
+    { printf '\x02'; head -c 20000 "$tmp/nn.norm.tsv"; } > "$out/fuzz_store/norm.seed"
+    { printf '\x03'; cat "$tmp/nn.refdist.json"; } > "$out/fuzz_store/refdist.seed"
+    { printf '\x04'; cat "$tmp/na.ancestry.tsv"; } > "$out/fuzz_store/ancestry.seed"
+    { printf '\x07'; head -c 12000 "$tmp/nn.norm.tsv"; printf '\n#@@\n'; cat "$tmp/nn.refdist.json"; } > "$out/fuzz_store/norm_refdist.seed"
 fi
+# predict.tsv + predict.json, report.json (fuzz_store kinds 5 and 6)
+if [ -f "$tmp/m.model.json" ] && "$GRS" predict --model "$tmp/m.model.json" --geno "$tmp/s" --explain 2 --out "$tmp/pr" -v 0 \
+    && { printf '\x05'; head -c 12000 "$tmp/pr.predict.tsv"; printf '\n#@@\n'; cat "$tmp/pr.predict.json"; } > "$out/fuzz_store/predict.seed" \
+    && "$GRS" report --scores "$tmp/whole.sscore" --pheno "$tmp/s.pheno.tsv" --out "$tmp/rep" -v 0 >/dev/null 2>&1; then
+    { printf '\x06'; head -c 30000 "$tmp/rep/report.json"; } > "$out/fuzz_store/report.seed"
+fi
+printf '\x05IID\tlp\trisk\ttop_features\nS1\t0.5\t0.62\tg:rs1=0.1;age=-0.2\n#@@\n{"model":"m.model.json","trait":"binary","calibrated":true}' > "$out/fuzz_store/predict_hand.seed"
+
+# ---- omics matrices / pheno / covar tables of grs train and predict (fuzz_omics: first byte = flags:
+# 1 keep text cells, 2 -9 is missing) ----
+printf '\x00IID\tgene1\tgene2\tgene3\nS1\t0.5\t-1.25\tNA\nS2\t1e-3\t.\t7\n' > "$out/fuzz_omics/omics.seed"
+printf '\x03#FID\tIID\ttrait_bin\tsex\n0\tS1\t2\tM\n0\tS2\t-9\tF\n0\tS3\t1\tNA\n' > "$out/fuzz_omics/pheno.seed"
+printf '\x00sample,f1,f2\r\nA,1,2\r\nB,3,nan\r\n' > "$out/fuzz_omics/csv.seed"
+printf '\x02FID IID x\nF1 I1 -9\n\nF2 I2 3.5\n' > "$out/fuzz_omics/spaces.seed"
+if [ -f "$tmp/n.covar.tsv" ]; then
+    { printf '\x03'; head -30 "$tmp/n.covar.tsv"; } > "$out/fuzz_omics/covar.seed"
+fi
+if "$GRS" simulate --samples 40 --variants 50 --omics-features 20 --out "$tmp/o" -v 0 && [ -f "$tmp/o.omics.tsv.gz" ]; then
+    { printf '\x00'; zcat "$tmp/o.omics.tsv.gz"; } > "$out/fuzz_omics/sim_omics.seed"
+    { printf '\x00'; cat "$tmp/o.omics.tsv.gz"; } > "$out/fuzz_omics/sim_omics_gz.seed"
+fi
+
+# ---- grs pack --bam: LIST \n#@@\n SITES (fuzz_bam's FASTA: contigs 1, chr2, MT, X; the REF
+# bases below are its bases at those positions) ----
+printf 'a.bam\tS1\nsub/b.cram S2\n# comment\n\n  /abs/c.bam\n#@@\n##fileformat=VCFv4.2\n##INFO=<ID=AF,Number=A,Type=Float,Description="f">\n##contig=<ID=1>\n##contig=<ID=2>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t7\trs7\tG\tA\t.\t.\tAF=0.2\n1\t100\trs100\tT\tC\t.\t.\t.\n1\t100\tdup\tT\tC\t.\t.\t.\n1\t150\tind\tT\tTA\t.\t.\t.\n2\t20\trs20\tT\tG,C\t.\t.\t.\n2\t21\trs21\tC\tG\t.\t.\tAF=1.5\n' > "$out/fuzz_bam/list_vcf.seed"
+printf 'x.bam S1\n#@@\nrsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight\nrs1\tchr1\t100\tC\tT\t0.5\nrs2\tMT\t5\tA\tG\t-1\nrs3\tchrX\t1\tG\t\t0.1\nrs4\t2\t20\tTT\tT\t1\n' > "$out/fuzz_bam/list_scorefile.seed"
+printf 'only.bam\n' > "$out/fuzz_bam/list_only.seed"
+
+# ---- --absent-ref site lists (fuzz_absentref: first byte bit 0 = a .bim name, bit 1 = keep only
+# 1:100, 22:5000, X:1) ----
+printf '\x00##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr1\t100\trs1\tA\tG,T\t.\t.\t.\n22\t5000\t.\tC\t<DEL>\t.\t.\t.\nX\t1\trsx\tN\tA\t.\t.\t.\n' > "$out/fuzz_absentref/vcf.seed"
+printf '\x02#CHROM\tPOS\tID\tREF\tALT\nchr1\t100\trs1\tA\tG\n1\t101\trs2\tA\tG\nchr22\t5000\t.\tCA\tC\r\n' > "$out/fuzz_absentref/pvar_filtered.seed"
+printf '\x01' > "$out/fuzz_absentref/bim.seed"; cat "$tmp/h.bim" >> "$out/fuzz_absentref/bim.seed"
+printf '\x03' > "$out/fuzz_absentref/bim_filtered.seed"; printf '1 rs1 0 100 G A\nX\trsx\t0\t1\tT\tC\n' >> "$out/fuzz_absentref/bim_filtered.seed"
+{ printf '\x00'; grep -v '^##' "$tmp/d/sites.vcf"; } > "$out/fuzz_absentref/sites.seed"
 
 echo "seeds in $out: $(find "$out" -type f | wc -l) files"
