@@ -25,8 +25,11 @@
  *
  * Bound. K ≤ ~4: memory — each genotype byte is read once per score tile; at K = 1 the floor
  * is 2-bit bytes / PCIe bandwidth when streamed (n·m/4 bytes) or / HBM bandwidth when resident.
- * Larger K: fp64 FMA — 4·K products per byte, ~67 TFLOP/s fp64 on an H100. The tensor-core
- * path for many scores (fp16 tiles with split weights) is not written yet.
+ * Larger K: fp64 FMA — 4·K products per byte, ~67 TFLOP/s fp64 on an H100. Score groups of
+ * >= 32 scores can take the exact int8 tensor-core path instead (kernels/pgs_tc.cu, GRS_CUDA_TC=1,
+ * off by default until run on a GPU): it sums the plain variants of each chunk exactly in
+ * integer limbs and converts that sum at the chunk end; this kernel then adds the rest
+ * (skip_plain) in `part` and counts every call.
  * Resources (nvcc 13.0 -arch=sm_90 -Xptxas=-v): KT = 1/2/4/8 use 86/104/118/160 registers,
  * 7/8/10/14 KiB static shared memory, no spills.
  * NOT YET RUN ON A GPU: compiled in CI, its arithmetic and schedule tested on the CPU
@@ -35,6 +38,7 @@
 #include <cuda_runtime.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,7 @@
 #include "grs/pgs.h"
 #include "grs/status.h"
 #include "pgs_stage.h"
+#include "pgs_tc.h"
 
 #define THREADS 128
 
@@ -51,7 +56,7 @@ template <int KT>
 __global__ void pgs_kernel(const grs_pgs_var_t *__restrict__ vars, const double *__restrict__ W,
                            int64_t ldw, int64_t v0, int64_t v1, int64_t n_samples, int64_t kg,
                            double *__restrict__ part, int flush, grs_fix128_t *__restrict__ acc,
-                           int count, int64_t *__restrict__ ct, double *__restrict__ named)
+                           int count, int64_t *__restrict__ ct, double *__restrict__ named, int skip_plain)
 {
     __shared__ grs_pgs_var_t s_vars[GRS_PGS_TILE_V];     /* 48 B each: 6 KiB          */
     __shared__ double s_w[GRS_PGS_TILE_V * KT];           /* up to 8 KiB at KT = 8     */
@@ -76,7 +81,7 @@ __global__ void pgs_kernel(const grs_pgs_var_t *__restrict__ vars, const double 
         __syncthreads();                                  /* the previous tile is consumed */
         grs_pgs_load_tile(vars, W, ldw, t0, tv, k0, KT, s_vars, s_w, threadIdx.x, blockDim.x);
         __syncthreads();
-        if (active) grs_pgs_group(s_vars, s_w, KT, 0, tv, g, n_samples, 0, KT, a, do_count, c, nm);
+        if (active) grs_pgs_group(s_vars, s_w, KT, 0, tv, g, n_samples, 0, KT, a, do_count, c, nm, skip_plain);
     }
     if (!active) return;
 
@@ -112,13 +117,13 @@ __global__ void pgs_kernel(const grs_pgs_var_t *__restrict__ vars, const double 
 
 static int launch(int KT, dim3 grid, cudaStream_t st, const grs_pgs_var_t *vars, const double *W,
                   int64_t ldw, int64_t v0, int64_t v1, int64_t n, int64_t kg, double *part, int flush,
-                  grs_fix128_t *acc, int count, int64_t *ct, double *named)
+                  grs_fix128_t *acc, int count, int64_t *ct, double *named, int skip_plain)
 {
     switch (KT) {
-    case 1: pgs_kernel<1><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named); break;
-    case 2: pgs_kernel<2><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named); break;
-    case 4: pgs_kernel<4><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named); break;
-    default: pgs_kernel<8><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named); break;
+    case 1: pgs_kernel<1><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named, skip_plain); break;
+    case 2: pgs_kernel<2><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named, skip_plain); break;
+    case 4: pgs_kernel<4><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named, skip_plain); break;
+    default: pgs_kernel<8><<<grid, THREADS, 0, st>>>(vars, W, ldw, v0, v1, n, kg, part, flush, acc, count, ct, named, skip_plain); break;
     }
     cudaError_t e = cudaGetLastError();
     if (e != cudaSuccess) {
@@ -143,6 +148,11 @@ extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p
     grs_fix128_t *d_acc = NULL, *h_acc = NULL;
     int64_t *d_ct = NULL, *h_ct = NULL;
     int64_t kg_max, slab_cap;
+    double *d_scale = NULL, *h_scale = NULL;
+    int8_t *d_q = NULL;
+    int32_t *d_l = NULL;
+    const char *tc_env = getenv("GRS_CUDA_TC");
+    const int tc_on = tc_env && strcmp(tc_env, "1") == 0;
 
     if (n <= 0 || p->n_vars <= 0 || K <= 0) return GRS_OK;
     CK(cudaMemGetInfo(&free_b, &total_b));
@@ -152,6 +162,11 @@ extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p
         grs_log_error("CUDA: %" PRId64 " samples need %.1f GiB of accumulators per 8 scores; %.1f GiB free",
                       n, 8 * 24.0 * n / 1073741824.0, free_b / 1073741824.0);
         return GRS_ENOMEM;
+    }
+    if (tc_on) {   /* + 16 B of limb sums per sample and score; Q scratch: 4 x 256 tiles x 8192 rows x 16 B */
+        kg_max = (int64_t)((double)free_b * 0.4 / (40.0 * (double)n)) / 16 * 16;
+        if (kg_max > 4096) kg_max = 4096;
+        if (kg_max < 16) kg_max = 16;
     }
     slab_cap = (int64_t)((double)free_b * 0.15);
     if (slab_cap > ((int64_t)256 << 20)) slab_cap = (int64_t)256 << 20;
@@ -175,6 +190,17 @@ extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p
         const int64_t ldw = (kg + KT - 1) / KT * KT;
         const int count = k0 == 0 && (r->allele_ct || r->named_dosage);
         const dim3 grid((unsigned)((((n + 3) / 4) + THREADS - 1) / THREADS), (unsigned)(ldw / KT));
+        const int use_tc = tc_on && kg >= GRS_PGS_TC_MIN_SCORES;
+        if (use_tc) {
+            if (!(h_scale = (double *)malloc((size_t)kg * sizeof(double)))) { ret = GRS_ENOMEM; goto done; }
+            grs_pgs_tc_scales(p, k0, kg, h_scale);
+            const size_t l_bytes = (size_t)4 * grs_pgs_tc_samples_padded(n) * ((kg + 15) / 16 * 16) * sizeof(int32_t);
+            CK(cudaMalloc((void **)&d_scale, (size_t)kg * sizeof(double)));
+            CK(cudaMemcpy(d_scale, h_scale, (size_t)kg * sizeof(double), cudaMemcpyHostToDevice));
+            CK(cudaMalloc((void **)&d_q, (size_t)4 * ((kg + 15) / 16) * grs_pgs_tc_rows(GRS_PGS_CHUNK) * 16));
+            CK(cudaMalloc((void **)&d_l, l_bytes));
+            CK(cudaMemsetAsync(d_l, 0, l_bytes, s_comp));
+        }
         CK(cudaMalloc((void **)&d_part, (size_t)n * ldw * sizeof(double)));
         CK(cudaMalloc((void **)&d_acc, (size_t)n * kg * sizeof(grs_fix128_t)));
         CK(cudaMemsetAsync(d_part, 0, (size_t)n * ldw * sizeof(double), s_comp));
@@ -201,8 +227,9 @@ extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p
                 int64_t gv = v + a, chunk_end = (gv / GRS_PGS_CHUNK + 1) * GRS_PGS_CHUNK;
                 int64_t b = chunk_end - v < slab.n_vars ? chunk_end - v : slab.n_vars;
                 int flush = v + b == chunk_end || v + b == p->n_vars;
+                if (use_tc) CK(grs_pgs_tc_launch(s_comp, d_vars, d_W, ldw, a, b, n, kg, d_scale, d_q, d_l, flush, d_acc));
                 ret = launch(KT, grid, s_comp, d_vars, d_W, ldw, a, b, n, kg, d_part, flush, d_acc, count,
-                             d_ct, d_named);
+                             d_ct, d_named, use_tc);
                 if (ret < 0) goto done;
                 a = b;
             }
@@ -220,6 +247,14 @@ extern "C" int grs_cuda_pgs(struct grs_backend_s *be, const grs_pgs_problem_t *p
         d_part = NULL;
         CK(cudaFree(d_acc));
         d_acc = NULL;
+        cudaFree(d_scale);
+        d_scale = NULL;
+        cudaFree(d_q);
+        d_q = NULL;
+        cudaFree(d_l);
+        d_l = NULL;
+        free(h_scale);
+        h_scale = NULL;
     }
     if (r->allele_ct || r->named_dosage) {
         if (!(h_ct = (int64_t *)malloc((size_t)n * sizeof(int64_t))) || !(h_named = (double *)malloc((size_t)n * sizeof(double)))) {
@@ -244,6 +279,10 @@ done:
     }
     cudaFree(d_part);
     cudaFree(d_acc);
+    cudaFree(d_scale);
+    cudaFree(d_q);
+    cudaFree(d_l);
+    free(h_scale);
     cudaFree(d_ct);
     cudaFree(d_named);
     if (s_copy) cudaStreamDestroy(s_copy);

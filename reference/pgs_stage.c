@@ -2,6 +2,8 @@
  * the staged slab through the device arithmetic (grs_pgs_group) to check the kernels' schedule. */
 #include "pgs_stage.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #define ALIGN64(x) (((x) + (size_t)63) & ~(size_t)63)
@@ -67,4 +69,20 @@ int64_t grs_pgs_stage(const grs_pgs_problem_t *p, int64_t v0, int64_t k0, int64_
     }
     slab->bytes = off;
     return nv;
+}
+
+void grs_pgs_tc_scales(const grs_pgs_problem_t *p, int64_t k0, int64_t kg, double *scale)
+{
+    for (int64_t k = 0; k < kg; k++) scale[k] = 0.0;
+    for (int64_t v = 0; v < p->n_vars; v++) {
+        const grs_pgs_var_t *var = &p->vars[v];
+        if (!grs_pgs_is_plain(var)) continue;
+        const double *w = p->weights + v * p->n_scores + k0;
+        double im = fabs(var->impute[1]) > 1.0 ? fabs(var->impute[1]) : 1.0;
+        for (int64_t k = 0; k < kg; k++) {
+            double x = fabs(w[k]) * im;
+            if (x > scale[k]) scale[k] = x;
+        }
+    }
+    for (int64_t k = 0; k < kg; k++) scale[k] = grs_pgs_tc_scale(scale[k]);
 }

@@ -41,6 +41,11 @@ size_t grs_pgs_stage_var_bytes(const grs_pgs_problem_t *p, int64_t v, int64_t ld
 int64_t grs_pgs_stage(const grs_pgs_problem_t *p, int64_t v0, int64_t k0, int64_t kg, int64_t ldw,
                       void *buf, size_t cap, uintptr_t dev_base, grs_pgs_slab_t *slab);
 
+/** scale[k] of the integer tensor-core path (grs/pgs.h) for scores [k0, k0+kg): from the
+ *  largest |W| and |W·impute| over the problem's plain variants. Host code; the CUDA backend
+ *  and the CPU replay call it. */
+void grs_pgs_tc_scales(const grs_pgs_problem_t *p, int64_t k0, int64_t kg, double *scale);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# gpu-validate.sh -- everything issue 4 must show on a lent GPU, in one device call.
+# gpu-validate.sh -- everything issue 4 must show on a lent GPU, in three device calls.
 #
 #   scripts/gpu-validate.sh bundle        here: build Release with CUDA (build/), bundle grs,
 #                                         test_backends, test_pgs_device and plink2 with their
 #                                         libraries into .device/ (git-ignored)
-#   scripts/gpu-validate.sh run [N M]     on the GPU machine (device tool: command
-#                                         "scripts/gpu-validate.sh run", carry [".device"])
-#
-# `run` writes everything under $OUT (or ./gpu-out): nvidia-smi.txt, test_backends.log (every
-# size, outputs poisoned, run-to-run identity, |gpu-cpu|/SD per size), sanitizer-*.log
-# (compute-sanitizer memcheck, racecheck, initcheck, synccheck on `test_backends -q`),
-# bench.log (benchmarks/bench_gpu.sh: validates, then times cuda vs cpu vs plink2 for
-# K = 1, 10, 100 at N x M, and K = 1000 on a tenth of the variants) and summary.txt, whose
-# lines are printed last. Exit status: 1 if any check failed (the benchmark still runs).
-# The bundle is about 60 MB (OpenBLAS alone is 37 MB): under the 64 MiB a call may carry.
+#   scripts/gpu-validate.sh run PHASE [N M]  on the GPU machine (device tool: command
+#                                         "scripts/gpu-validate.sh run tests", carry [".device"])
+# PHASE: tests (equivalence at every size, fp64 kernel and GRS_CUDA_TC=1; the CPU replay),
+# sanitize (compute-sanitizer memcheck, racecheck, initcheck, synccheck on `test_backends -q`,
+# both paths), bench (benchmarks/bench_gpu.sh, which validates before it times: cuda vs cpu vs
+# plink2 for K = 1, 10, 100 at N x M (default 100,000 x 50,000), K = 1,000 on a tenth of the
+# variants, and the tensor-core path at K = 100, 1,000), or all. Each phase fits one 10-minute
+# device call; logs and summary-PHASE.txt go under $OUT (or ./gpu-out), the summary printed last.
+# Exit status 1 if any check failed. The bundle is about 60 MB (OpenBLAS alone is 37 MB): under
+# the 64 MiB a call may carry.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd); src=$(dirname "$here")
 mode=${1:-}
@@ -30,53 +30,64 @@ bundle)
         build/tests/test_pgs_device ${p2:+"$p2"} >/dev/null
     [ -n "$p2" ] && mv .device/bin/plink2-avx2 .device/bin/plink2
     du -sh .device | awk '{print "bundle: " $1 " in .device/"}'
-    echo "next: device run with command \"scripts/gpu-validate.sh run\" and carry [\".device\"]"
+    echo "next: device runs with command \"scripts/gpu-validate.sh run tests\" (then sanitize, bench) and carry [\".device\"]"
     ;;
 run)
-    N=${2:-100000}; M=${3:-100000}
+    phase=${2:-all}; N=${3:-100000}; M=${4:-50000}
     cd "$src"
     [ -f .device/env.sh ] || { echo "no .device/ bundle: run 'scripts/gpu-validate.sh bundle' first" >&2; exit 2; }
     . .device/env.sh
     O=${OUT:-$src/gpu-out}; mkdir -p "$O"
-    S=$O/summary.txt; : > "$S"
+    S=$O/summary-$phase.txt; : > "$S"
     fail=0
     note() { echo "$*" | tee -a "$S"; }
     nvidia-smi > "$O/nvidia-smi.txt" 2>&1
     note "device: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
     note "grs: $(grs version 2>&1 | head -1)"
-    # 1. equivalence (all sizes), then the unit replay on this CPU
-    timeout 300 test_backends > "$O/test_backends.log" 2>&1; rc=$?
-    note "test_backends: exit $rc; $(tail -1 "$O/test_backends.log")"
-    [ $rc -eq 0 ] || fail=1
-    grep 'worst' "$O/test_backends.log" | sed 's/^/  /' >> "$S"
-    timeout 120 test_pgs_device > "$O/test_pgs_device.log" 2>&1; rc=$?
-    note "test_pgs_device: exit $rc; $(tail -1 "$O/test_pgs_device.log")"
-    [ $rc -eq 0 ] || fail=1
-    # 2. compute-sanitizer on the small sizes
-    if command -v compute-sanitizer >/dev/null; then
-        for tool in memcheck racecheck initcheck synccheck; do
-            extra=(); [ $tool = memcheck ] && extra=(--leak-check full)
-            timeout 240 compute-sanitizer --tool $tool "${extra[@]}" --error-exitcode 9 test_backends -q \
-                > "$O/sanitizer-$tool.log" 2>&1; rc=$?
-            note "compute-sanitizer $tool: exit $rc; $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$O/sanitizer-$tool.log" | tail -1)"
+    if [ "$phase" = tests ] || [ "$phase" = all ]; then
+        # equivalence at every size (fp64 kernel, then the int8 tensor-core path), the CPU replay
+        for tc in 0 1; do
+            GRS_CUDA_TC=$tc timeout 200 test_backends > "$O/test_backends_tc$tc.log" 2>&1; rc=$?
+            note "test_backends GRS_CUDA_TC=$tc: exit $rc; $(tail -1 "$O/test_backends_tc$tc.log")"
             [ $rc -eq 0 ] || fail=1
+            grep 'worst' "$O/test_backends_tc$tc.log" | sed "s/^/  tc$tc /" >> "$S"
         done
-    else
-        note "compute-sanitizer: not found"; fail=1
+        timeout 120 test_pgs_device > "$O/test_pgs_device.log" 2>&1; rc=$?
+        note "test_pgs_device: exit $rc; $(tail -1 "$O/test_pgs_device.log")"
+        [ $rc -eq 0 ] || fail=1
     fi
-    # 3. benchmark (validates before timing); K=1000 on a tenth of the variants
-    export GRS=$src/.device/bin/grs PY=${PY:-python3} BENCH_DIR=/tmp/grs-bench-gpu
-    timeout 420 bash benchmarks/bench_gpu.sh "$N" "$M" "1 10 100" > "$O/bench.log" 2>&1; rc=$?
-    note "bench_gpu.sh $N $M (1 10 100): exit $rc"
-    [ $rc -eq 0 ] || fail=1
-    export BENCH_DIR=/tmp/grs-bench-gpu-1000
-    timeout 300 bash benchmarks/bench_gpu.sh "$N" $((M / 10)) "1000" >> "$O/bench.log" 2>&1; rc=$?
-    note "bench_gpu.sh $N $((M / 10)) (1000): exit $rc"
-    [ $rc -eq 0 ] || fail=1
-    grep -vE '^\s*$' "$O/bench.log" | tail -12 >> "$S"
-    echo "---- summary ----"; cat "$S"
+    if [ "$phase" = sanitize ] || [ "$phase" = all ]; then
+        # compute-sanitizer on the small sizes (test_backends -q), both paths
+        if command -v compute-sanitizer >/dev/null; then
+            for tool in memcheck racecheck initcheck synccheck; do
+                extra=(); [ $tool = memcheck ] && extra=(--leak-check full)
+                for tc in 0 1; do
+                    GRS_CUDA_TC=$tc timeout 70 compute-sanitizer --tool $tool "${extra[@]}" --error-exitcode 9 test_backends -q \
+                        > "$O/sanitizer-$tool-tc$tc.log" 2>&1; rc=$?
+                    note "compute-sanitizer $tool GRS_CUDA_TC=$tc: exit $rc; $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$O/sanitizer-$tool-tc$tc.log" | tail -1)"
+                    [ $rc -eq 0 ] || fail=1
+                done
+            done
+        else
+            note "compute-sanitizer: not found"; fail=1
+        fi
+    fi
+    if [ "$phase" = bench ] || [ "$phase" = all ]; then
+        # validates before timing; K = 1000 on a tenth of the variants; then the tensor-core path
+        export GRS=$src/.device/bin/grs PY=${PY:-python3} BENCH_DIR=/tmp/grs-bench-gpu
+        timeout 300 bash benchmarks/bench_gpu.sh "$N" "$M" "1 10 100" > "$O/bench.log" 2>&1; rc=$?
+        note "bench_gpu.sh $N $M (1 10 100): exit $rc"; [ $rc -eq 0 ] || fail=1
+        export BENCH_DIR=/tmp/grs-bench-gpu-1000
+        timeout 120 bash benchmarks/bench_gpu.sh "$N" $((M / 10)) "1000" >> "$O/bench.log" 2>&1; rc=$?
+        note "bench_gpu.sh $N $((M / 10)) (1000): exit $rc"; [ $rc -eq 0 ] || fail=1
+        GRS_CUDA_TC=1 timeout 120 bash benchmarks/bench_gpu.sh "$N" $((M / 10)) "100 1000" > "$O/bench_tc.log" 2>&1; rc=$?
+        note "bench_gpu.sh $N $((M / 10)) (100 1000) GRS_CUDA_TC=1: exit $rc"; [ $rc -eq 0 ] || fail=1
+        grep -vE '^\s*$' "$O/bench.log" | tail -12 >> "$S"
+        grep -vE '^\s*$' "$O/bench_tc.log" | tail -4 | sed 's/^/  tc /' >> "$S"
+    fi
+    echo "---- summary ($phase) ----"; cat "$S"
     exit $fail
     ;;
 *)
-    sed -n '2,17p' "$0" >&2; exit 2 ;;
+    sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

@@ -1,4 +1,6 @@
 /* test_backends.c -- every op on every available backend against the CPU reference (STYLE G7).
+ * With GRS_CUDA_TC=1 in the environment the CUDA backend takes its integer tensor-core path for
+ * the sizes with >= 32 scores (kernels/pgs_tc.cu).
  * Without a backend other than the reference it prints SKIP and returns 77 (CTest: Not Run).
  * Options: -o OP (pgs), -b BACKEND (cuda), --seed N. */
 #include <inttypes.h>
@@ -127,11 +129,11 @@ int main(int argc, char **argv)
      * the fixture has all-missing rows, dosage rows and haploid rows */
     int64_t sizes[][3] = {
         { 1, 10, 1 }, { 1, 300, 3 }, { 7, 0, 1 }, { 33, 257, 1 }, { 31, 513, 2 }, { 100, 600, 8 },
-        { 257, 700, 17 }, { 1000, 5000, 1 }, { 999, 4500, 9 }, { 4097, 9000, 1 }, { 2000, 3000, 100 },
+        { 257, 700, 17 }, { 129, 700, 48 }, { 1000, 5000, 1 }, { 999, 4500, 9 }, { 4097, 9000, 1 }, { 2000, 3000, 100 },
         { 500, 2000, 1000 },
     };
     size_t n_sizes = sizeof(sizes) / sizeof(sizes[0]);
-    if (quick) n_sizes = 7;                 /* up to 257 x 700 x 17: minutes under memcheck */
+    if (quick) n_sizes = 8;                 /* up to 257 x 700 x 48: minutes under memcheck */
     for (size_t i = 0; i < n_sizes; i++) compare_pgs(be, sizes[i][0], sizes[i][1], sizes[i][2], 500 + i);
     grs_backend_close(be);
     return check_done("test_backends");

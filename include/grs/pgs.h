@@ -180,11 +180,13 @@ GRS_HD void grs_pgs_load_tile(const grs_pgs_var_t *GRS_RESTRICT vars, const doub
  * vars[] hold pointers valid where this runs (device pointers on the GPU); W is variant-major
  * with row length ldw. Samples past n_samples (row padding) are computed but never stored.
  * KT is a compile-time constant at every call site, so acc stays in registers.
+ * skip_plain != 0: variants with neither dosage nor haploid row ("plain") add no products (the
+ * integer tensor-core path, grs_pgs_tc_*, has summed them); their calls are still counted.
  */
 GRS_HD void grs_pgs_group(const grs_pgs_var_t *GRS_RESTRICT vars, const double *GRS_RESTRICT W,
                           int64_t ldw, int64_t v0, int64_t v1, int64_t g, int64_t n_samples,
                           int64_t k0, int KT, double *GRS_RESTRICT acc, int count,
-                          int64_t *GRS_RESTRICT ct, double *GRS_RESTRICT named)
+                          int64_t *GRS_RESTRICT ct, double *GRS_RESTRICT named, int skip_plain)
 {
     int64_t ns = n_samples - 4 * g;
     if (ns > 4) ns = 4;
@@ -192,6 +194,7 @@ GRS_HD void grs_pgs_group(const grs_pgs_var_t *GRS_RESTRICT vars, const double *
         const grs_pgs_var_t *var = &vars[v];
         double e[4];
         if (!var->dosage && !var->haploid) {
+            if (skip_plain && !count) continue;   /* its products are the integer path's */
             uint32_t b = ((const uint8_t *)var->codes)[g];
             for (int j = 0; j < 4; j++) {
                 uint32_t c = (b >> (2 * j)) & 3u;
@@ -201,6 +204,7 @@ GRS_HD void grs_pgs_group(const grs_pgs_var_t *GRS_RESTRICT vars, const double *
                     named[j] += var->flip ? (double)(2 - c) : (double)c;
                 }
             }
+            if (skip_plain) continue;
         } else {
             for (int j = 0; j < 4; j++) {
                 int64_t s = 4 * g + j;
@@ -228,6 +232,79 @@ GRS_HD void grs_pgs_group(const grs_pgs_var_t *GRS_RESTRICT vars, const double *
             for (int j = 0; j < 4; j++) acc[j * KT + k] = grs_add_rn(acc[j * KT + k], grs_mul_rn(wk, e[j]));
         }
     }
+}
+
+/* ---- the integer tensor-core path for many scores (kernels/pgs_tc.cu) ---------------------
+ *
+ * For a "plain" variant (no dosage plane, no haploid row) and a diploid call, e(v, s) is either
+ * a small integer (0, 1, 2 after flip and model) or, when the call is missing, the variant's
+ * imputed value. So per sample
+ *     Σ_v W[v][k]·e(v, s) = Σ_v e_int(v, s)·W[v][k] + Σ_v miss(v, s)·(W[v][k]·impute[1])
+ * with e_int ∈ {0,1,2} (0 when missing) and miss ∈ {0,1}: a product of an exact int8 matrix
+ * (two rows per variant) with a weight matrix. The weights of score k are quantized once to
+ * integers q = round(w · scale[k]), |q| < 2^29 (scale[k] a power of two from the score's
+ * largest |W| and |W·impute|), and q is split into four balanced int8 limbs,
+ * q = l0 + 2^8·l1 + 2^16·l2 + 2^24·l3, l_i ∈ [-128, 127]. Four int8 MMAs with int32
+ * accumulation then give every limb's sum EXACTLY (|sum| ≤ 2·127·rows < 2^31 for a chunk), in
+ * any order: the result is independent of the MMA's internal order, reproducible bit for bit on
+ * the CPU (tests/unit/test_pgs_device.c), and its only error is the quantization, at most
+ * 2^-30 of the score's largest weight per term. */
+
+/** Score groups of at least this many scores may take the integer path (GRS_CUDA_TC=1). */
+#define GRS_PGS_TC_MIN_SCORES 32
+
+/** Power of two for a score whose largest |weight| (and |weight·impute|) is maxabs:
+ *  maxabs·scale < 2^29. 1 for maxabs 0 or non-finite. */
+GRS_HD double grs_pgs_tc_scale(double maxabs)
+{
+    if (!(maxabs > 0.0) || maxabs > 1e300) return 1.0;
+    double sc = 1.0;
+    while (maxabs * sc >= 536870912.0) sc *= 0.5;           /* 2^29 */
+    while (maxabs * sc * 2.0 < 536870912.0) sc *= 2.0;
+    return sc;
+}
+
+/** Quantize w·scale to an integer and split it into four balanced int8 limbs. */
+GRS_HD void grs_pgs_tc_limbs(double w, double scale, int8_t limb[4])
+{
+    double xr = w * scale;                                    /* exact: scale is 2^k */
+    int64_t q = (int64_t)(xr >= 0.0 ? xr + 0.5 : xr - 0.5);   /* round half away from zero */
+    for (int l = 0; l < 4; l++) {
+        int64_t r = ((q + 128) & 255) - 128;                  /* in [-128, 127], q ≡ r mod 256 */
+        limb[l] = (int8_t)r;
+        q = (q - r) / 256;                                    /* exact */
+    }
+}
+
+/** Whether variant v runs on the integer path. */
+GRS_HD int grs_pgs_is_plain(const grs_pgs_var_t *var) { return !var->dosage && !var->haploid; }
+
+/** The two int8 A-matrix entries of sample s at variant v: {e_int, miss}, or {0, 0} when the
+ *  variant is not plain or s is past the last sample. */
+GRS_HD void grs_pgs_tc_decode(const grs_pgs_var_t *var, int64_t s, int64_t n_samples, int8_t x[2])
+{
+    x[0] = 0;
+    x[1] = 0;
+    if (s >= n_samples || !grs_pgs_is_plain(var)) return;
+    uint32_t c = grs_geno_code(var->codes, s);
+    if (c == GRS_GENO_MISSING) x[1] = 1;
+    else x[0] = (int8_t)grs_pgs_effect((double)c, 2, var->flip, var->model);
+}
+
+/** The B-matrix limbs of row `row` (2i: e rows, 2i+1: miss rows) of variant var for weight w. */
+GRS_HD void grs_pgs_tc_entry(const grs_pgs_var_t *var, double w, int miss_row, double scale, int8_t limb[4])
+{
+    if (!grs_pgs_is_plain(var)) w = 0.0;
+    else if (miss_row) w *= var->impute[1];
+    grs_pgs_tc_limbs(w, scale, limb);
+}
+
+/** Combine the four exact limb sums of a chunk into its value (put on the fixed-point grid
+ *  with grs_fix128_add_double, apart from the fp64 partial of the other variants). */
+GRS_HD double grs_pgs_tc_value(int32_t a0, int32_t a1, int32_t a2, int32_t a3, double scale)
+{
+    int64_t v = (int64_t)a0 + 256 * (int64_t)a1 + 65536 * (int64_t)a2 + 16777216 * (int64_t)a3;
+    return (double)v / scale;                                 /* |v| < 2^53: exact, then 2^-k */
 }
 
 #ifdef __cplusplus
