@@ -25,50 +25,68 @@ typedef struct {
     double *center, *scale, *inv, *vp;
     unsigned char *ju;        /* 1: usable (nonzero variance)                   */
     double *xd;               /* n × n_dense standardized                      */
-    int64_t *all;             /* 0 .. G-1                                       */
     double *v;                /* observation weights, Σ = 1                     */
     double ridge_scale;       /* 1/sd(y) (gaussian, glmnet's scaling of y), else 1 */
     int64_t n_sweeps, n_kkt_fail;
     int err;
+    int64_t *cols;            /* scratch column list (p)                        */
+    double *colv;             /* scratch column values (p)                      */
 } ctx_t;
 
-/* ---- feature ops: genotype columns through the backend, dense columns here ---------------- */
+/* ---- feature ops: genotype columns through the backend, dense columns here -----------------
+ * Sums over samples are taken like the backend's: block partials over GRS_ENET_BLOCK samples
+ * added in block order, so a dense column, the intercept and a genotype column follow one rule. */
 
+/* Σ_s r[s]·x̃_j(s) over all samples (j < 0: Σ r) */
 static double f_dot(ctx_t *c, int64_t j, const double *r)
 {
-    if (j < c->G) {
-        double out = 0;
-        int ret = c->ops->enet_dot(c->be, &c->g, &j, 1, r, &out);
+    const int64_t n = c->d->n;
+    double total = 0;
+    if (j >= 0 && j < c->G) {
+        int ret = c->ops->enet_dot(c->be, &c->g, &j, 1, r, &total);
         if (ret < 0) c->err = ret;
-        return out;
+        return total;
     }
-    const double *x = c->xd + (j - c->G) * c->d->n;
-    double acc = 0;
-    for (int64_t s = 0; s < c->d->n; s++) acc += r[s] * x[s];
-    return acc;
+    const double *x = j >= 0 ? c->xd + (j - c->G) * n : NULL;
+    for (int64_t b0 = 0; b0 < n; b0 += GRS_ENET_BLOCK) {
+        int64_t b1 = b0 + GRS_ENET_BLOCK < n ? b0 + GRS_ENET_BLOCK : n;
+        double acc = 0;
+        if (x) for (int64_t s = b0; s < b1; s++) acc += r[s] * x[s];
+        else for (int64_t s = b0; s < b1; s++) acc += r[s];
+        total += acc;
+    }
+    return total;
 }
 
-/* r += a · cw ∘ x̃_j (cw NULL = 1) */
+/* r += a·cw∘x̃_j (cw NULL = 1; j < 0: x̃ = 1) */
 static void f_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
 {
-    if (j < c->G) {
+    const int64_t n = c->d->n;
+    if (j >= 0 && j < c->G) {
         int ret = c->ops->enet_axpy(c->be, &c->g, &j, 1, &a, cw, r);
         if (ret < 0) c->err = ret;
         return;
     }
-    const double *x = c->xd + (j - c->G) * c->d->n;
-    if (cw) for (int64_t s = 0; s < c->d->n; s++) r[s] += a * cw[s] * x[s];
-    else for (int64_t s = 0; s < c->d->n; s++) r[s] += a * x[s];
+    const double *x = j >= 0 ? c->xd + (j - c->G) * n : NULL;
+    if (x && cw) for (int64_t s = 0; s < n; s++) r[s] += a * cw[s] * x[s];
+    else if (x) for (int64_t s = 0; s < n; s++) r[s] += a * x[s];
+    else if (cw) for (int64_t s = 0; s < n; s++) r[s] += a * cw[s];
+    else for (int64_t s = 0; s < n; s++) r[s] += a;
 }
 
-/* out[j] = Σ r x̃_j for every feature */
-static void f_dot_all(ctx_t *c, const double *r, double *out)
+/* out[j] = Σ r x̃_j for every usable feature outside the working set (all when in_set NULL) */
+static void f_dot_all(ctx_t *c, const double *r, const unsigned char *in_set, double *out)
 {
-    if (c->G) {
-        int ret = c->ops->enet_dot(c->be, &c->g, c->all, c->G, r, out);
+    int64_t m = 0;
+    for (int64_t j = 0; j < c->G; j++)
+        if (!in_set || (!in_set[j] && c->ju[j])) c->cols[m++] = j;
+    if (m) {
+        int ret = c->ops->enet_dot(c->be, &c->g, c->cols, m, r, c->colv);
         if (ret < 0) c->err = ret;
+        for (int64_t k = 0; k < m; k++) out[c->cols[k]] = c->colv[k];
     }
-    for (int64_t j = c->G; j < c->p; j++) out[j] = f_dot(c, j, r);
+    for (int64_t j = c->G; j < c->p; j++)
+        if (!in_set || (!in_set[j] && c->ju[j])) out[j] = f_dot(c, j, r);
 }
 
 /* xv[j] = Σ cw x̃_j² for the listed features */
@@ -192,11 +210,9 @@ static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, doubl
                 if (!ws->in_nz[j]) { ws->in_nz[j] = 1; ws->nz[ws->n_nz++] = j; }
             }
             if (icpt) {
-                double sr = 0;
-                for (int64_t s = 0; s < c->d->n; s++) sr += r[s];
-                double delta = sr / cw_sum;
+                double delta = f_dot(c, -1, r) / cw_sum;
                 *a0 += delta;
-                for (int64_t s = 0; s < c->d->n; s++) r[s] -= delta * cw[s];
+                f_axpy(c, -1, -delta, cw, r);
                 if (cw_sum * delta * delta > dlx) dlx = cw_sum * delta * delta;
             }
             c->n_sweeps++;
@@ -284,11 +300,11 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
     if (!(P->center = (double *)calloc(p, sizeof(double))) || !(P->scale = (double *)calloc(p, sizeof(double))) ||
         !(P->vp = (double *)calloc(p, sizeof(double))) || !(c.inv = (double *)calloc(p, sizeof(double))) ||
         !(c.ju = (unsigned char *)calloc(p, 1)) || !(c.v = (double *)calloc(n, sizeof(double))) ||
-        !(c.all = (int64_t *)malloc((c.G + 1) * sizeof(int64_t))) ||
+        !(c.cols = (int64_t *)malloc((p + 1) * sizeof(int64_t))) ||
         !(c.xd = (double *)malloc((d->n_dense * n + 1) * sizeof(double))))
         goto fail;
     c.center = P->center; c.scale = P->scale; c.vp = P->vp;
-    for (int64_t j = 0; j < c.G; j++) c.all[j] = j;
+    if (!(c.colv = (double *)malloc((p + 1) * sizeof(double)))) goto fail;
     for (int64_t s = 0; s < n; s++) c.v[s] = (!w || w[s] > 0) ? 1.0 / (double)n_train : 0.0;
     if ((ret = standardize(&c, w, n_train)) < 0) goto fail;
     ret = GRS_ENOMEM;
@@ -361,7 +377,7 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
             if (fam == GRS_ENET_GAUSSIAN) {
                 ret = cd_solve(&c, lam, &ws, cw, 1.0, xv, beta, &a0, 0, r, thr);
                 if (ret < 0) goto fail;
-                f_dot_all(&c, r, g);
+                f_dot_all(&c, r, l < 0 ? NULL : in_set, g);
             } else {
                 int64_t it = 0;
                 for (; it < MAX_OUTER; it++) {
@@ -381,20 +397,23 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
                     /* move η by the change of this IRLS step */
                     double dlx = cw_sum * (a0 - a0_old) * (a0 - a0_old);
                     for (int64_t s = 0; s < n; s++) eta[s] += a0 - a0_old;
+                    int64_t m = 0;
                     for (int64_t k = 0; k < ws.n_set; k++) {
                         int64_t j = ws.set[k];
                         double dj = beta[j] - bold[j];
                         if (dj == 0) continue;
-                        f_axpy(&c, j, dj, NULL, eta);
+                        if (j < c.G) { c.cols[m] = j; tmpv[m++] = dj; }
+                        else f_axpy(&c, j, dj, NULL, eta);
                         if (xv[j] * dj * dj > dlx) dlx = xv[j] * dj * dj;
                     }
+                    if (m && (ret = c.ops->enet_axpy(c.be, &c.g, c.cols, m, tmpv, NULL, eta)) < 0) goto fail;
                     if (c.err) { ret = c.err; goto fail; }
                     if (dlx < thr) break;
                 }
                 if (it == MAX_OUTER) grs_log_warning("IRLS did not converge at lambda %g", lam);
                 /* the exact gradient at the solution, for the KKT check and the next strong set */
                 for (int64_t s = 0; s < n; s++) r[s] = c.v[s] > 0 ? c.v[s] * (d->y[s] - sigmoid(eta[s])) : 0.0;
-                f_dot_all(&c, r, g);
+                f_dot_all(&c, r, l < 0 ? NULL : in_set, g);
             }
             if (c.err) { ret = c.err; goto fail; }
             if (l < 0) break;
@@ -457,7 +476,7 @@ fail:
     grs_enet_path_destroy(P);
     free(beta); free(r); free(eta); free(g); free(cw); free(xv); free(bold); free(tmpv); free(tmpi);
     free(in_set); free(ws.set); free(ws.nz); free(ws.in_nz);
-    free(c.inv); free(c.ju); free(c.v); free(c.all); free(c.xd);
+    free(c.inv); free(c.ju); free(c.v); free(c.cols); free(c.colv); free(c.xd);
     return ret;
 }
 

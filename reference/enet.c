@@ -1,15 +1,17 @@
 /* enet.c -- CPU reference of the elastic-net genotype-block ops (grs/enet.h).
  *
- * The design's genotype columns stay 2-bit packed; each op standardizes on the fly. A column
- * has only four distinct values x̃ ∈ {v0, v1, v2, 0 (missing)}, so every op is a table lookup
- * per sample: one byte of the packed row holds four samples' codes, and a static 256-entry
- * table splits a byte into its four codes without shifts in the inner loop.
+ * The design's genotype columns stay 2-bit packed; each op standardizes on the fly. One byte
+ * of a packed row holds four samples' codes; a static 256-entry table decodes a byte into four
+ * doubles (code, called) at once, so x̃ = (code - center·called)·inv_scale is four-lane vector
+ * arithmetic with no branch and no shift in the inner loop.
  *
  * Reduction order (what a CUDA kernel must reproduce up to rounding, see grs/enet.h): samples
- * are summed in blocks of GRS_ENET_BLOCK; inside a block, lane i (i = 0..3) sums the samples
- * s ≡ i (mod 4) in increasing s, and the block partial is (l0 + l1) + (l2 + l3); block partials
- * are added in block order. Threads split columns (dot, sqdot, moments) or samples (axpy), so
- * a result never depends on the thread count.
+ * are summed in blocks of GRS_ENET_BLOCK; inside a block, lane i (i = 0..7) sums the samples
+ * s ≡ i (mod 8) in increasing s, and the block partial is
+ * ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)); block partials are added in block order,
+ * starting from 0. Threads split columns (dot, sqdot, moments) or samples (axpy, at block
+ * boundaries), so a result never depends on the thread count. Eight lanes (two 4-double
+ * vectors) because one vector accumulator makes the loop wait on the add latency.
  */
 #include "reference.h"
 
@@ -61,28 +63,31 @@ static inline double dot_range(const uint8_t *GRS_RESTRICT row, const uint32_t *
                                int64_t b0, int64_t b1)
 {
     const v4d vc = { ctr, ctr, ctr, ctr }, vi = { inv, inv, inv, inv };
-    v4d l = { 0, 0, 0, 0 };
+    v4d la = { 0, 0, 0, 0 }, lb = { 0, 0, 0, 0 };   /* lanes 0-3 and 4-7 */
     int64_t s = b0;
-    for (; s + 4 <= b1; s += 4) {
-        const byte_dec_t *d = &byte_dec[row[s >> 2]];
-        v4d x = (d->code - vc * d->called) * vi;
-        if (sq) x = x * x;
+    for (; s + 8 <= b1; s += 8) {
+        const byte_dec_t *d0 = &byte_dec[row[s >> 2]], *d1 = &byte_dec[row[(s >> 2) + 1]];
+        v4d x0 = (d0->code - vc * d0->called) * vi, x1 = (d1->code - vc * d1->called) * vi;
+        if (sq) { x0 = x0 * x0; x1 = x1 * x1; }
         if (has_r) {
-            v4d rv;
-            memcpy(&rv, r + s, sizeof(rv));
-            l += rv * x;
+            v4d r0, r1;
+            memcpy(&r0, r + s, sizeof(r0));
+            memcpy(&r1, r + s + 4, sizeof(r1));
+            la += r0 * x0;
+            lb += r1 * x1;
         } else {
-            l += x;
+            la += x0;
+            lb += x1;
         }
     }
-    double lane[4] = { l[0], l[1], l[2], l[3] };
+    double lane[8] = { la[0], la[1], la[2], la[3], lb[0], lb[1], lb[2], lb[3] };
     for (; s < b1; s++) {
         const byte_dec_t *d = &byte_dec[grs_geno_code(codes, s)];   /* lane 0 of a 1-code byte */
         double x = (d->code[0] - ctr * d->called[0]) * inv;
         if (sq) x = x * x;
-        lane[s & 3] += has_r ? r[s] * x : x;
+        lane[s & 7] += has_r ? r[s] * x : x;
     }
-    return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+    return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
 }
 
 #define DOT_VARIANT(NAME, HAS_R, SQ)                                                              \

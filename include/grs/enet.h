@@ -17,9 +17,13 @@
  *     sqdot   out[k]  = Σ_s c[s] · x̃(cols[k], s)²           (weighted column norms, IRLS)
  *     axpy    r[s]   += Σ_k a[k] · c[s] · x̃(cols[k], s)     (residual update / Gβ: scoring)
  *     moments out[3j..3j+2] = Σ_s w[s]·[called], Σ_s w[s]·code, Σ_s w[s]·code²   (raw codes)
- * c == NULL means c[s] = 1. Sums are taken over s = 0 .. n_samples-1 in increasing s within
- * blocks of GRS_ENET_BLOCK samples, block partials added in block order, so a result does not
- * depend on the number of threads (threads split columns, never samples).
+ * c == NULL means c[s] = 1. Sums are taken over s = 0 .. n_samples-1 within blocks of
+ * GRS_ENET_BLOCK samples: inside a block, lane i = 0..7 sums the samples s ≡ i (mod 8) in
+ * increasing s and the block partial is ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7));
+ * block partials are added in block order starting from 0. A result does not depend on the
+ * number of threads (threads split columns, or samples at block boundaries for axpy), and the
+ * sum of one column equals the sum of calls over its blocks taken in order (host/enet.c relies
+ * on it for dense features and the intercept).
  *
  * A CUDA implementation keeps the packed rows on the device (2 bits per genotype) and fills
  * the same ops; `dot` over many columns (the strong-rule screen and the KKT check over all
@@ -38,7 +42,7 @@
 extern "C" {
 #endif
 
-#define GRS_ENET_BLOCK 4096   /* samples per partial sum (fixed reduction order) */
+#define GRS_ENET_BLOCK 1024        /* samples per partial sum (fixed reduction order)      */
 
 /** A genotype block: n_cols packed rows over n_samples samples, standardized on the fly. */
 typedef struct grs_enet_geno_t {
