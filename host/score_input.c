@@ -240,6 +240,7 @@ static int absent_ref_load(const char *fn, khash_t(posset) *want, absent_list_t 
         if (!line.l || (line.s[0] == '#' && line.s[1] == '#')) continue;
         char *f[64];
         int nf = grs_split(line.s, is_bim ? "\t " : "\t", f, 64);
+        if (nf > 64) nf = 64;    /* grs_split counts every field; a cohort VCF has one per sample */
         if (!is_bim && line.s[0] == '#') {           /* #CHROM POS ID REF ALT (VCF, .pvar) */
             c_chr = c_pos = c_id = c_ref = c_alt = -1;
             for (int i = 0; i < nf; i++) {
