@@ -30,6 +30,9 @@ typedef struct {
     int64_t n_sweeps, n_kkt_fail;
     int err;
     int64_t *cols;            /* scratch column list (p)                        */
+    int64_t pend_j;           /* coordinate descent: deferred r += pend_a·pend_cw∘x̃_j (-1 none) */
+    double pend_a;
+    const double *pend_cw;
     double *colv;             /* scratch column values (p)                      */
 } ctx_t;
 
@@ -72,6 +75,36 @@ static void f_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
     else if (x) for (int64_t s = 0; s < n; s++) r[s] += a * x[s];
     else if (cw) for (int64_t s = 0; s < n; s++) r[s] += a * cw[s];
     else for (int64_t s = 0; s < n; s++) r[s] += a;
+}
+
+/* The coordinate-descent step: a genotype column's update of r is deferred and fused with the
+ * next genotype dot product (enet_axpy_dot, one pass over r); anything else flushes it first. */
+static void cd_flush(ctx_t *c, double *r)
+{
+    if (c->pend_j < 0) return;
+    int64_t j = c->pend_j;
+    c->pend_j = -1;
+    f_axpy(c, j, c->pend_a, c->pend_cw, r);
+}
+
+static double cd_dot(ctx_t *c, int64_t j, double *r)
+{
+    if (c->pend_j >= 0 && j >= 0 && j < c->G && c->ops->enet_axpy_dot) {
+        double out = 0;
+        int ret = c->ops->enet_axpy_dot(c->be, &c->g, c->pend_j, c->pend_a, c->pend_cw, j, r, &out);
+        c->pend_j = -1;
+        if (ret < 0) c->err = ret;
+        return out;
+    }
+    cd_flush(c, r);
+    return f_dot(c, j, r);
+}
+
+static void cd_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
+{
+    cd_flush(c, r);
+    if (j >= 0 && j < c->G) { c->pend_j = j; c->pend_a = a; c->pend_cw = cw; }
+    else f_axpy(c, j, a, cw, r);
 }
 
 /* out[j] = Σ r x̃_j for every usable feature outside the working set (all when in_set NULL) */
@@ -185,8 +218,8 @@ typedef struct {
     unsigned char *in_nz;
 } wset_t;
 
-static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
-                    const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
+static int cd_solve1(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
+                     const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
 {
     const double alpha = c->o->alpha;
     int64_t guard = 0;
@@ -199,20 +232,20 @@ static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, doubl
                 int64_t j = list[k];
                 if (!c->ju[j] || xv[j] <= 0) continue;
                 double bj = beta[j];
-                double u = f_dot(c, j, r) + xv[j] * bj;
+                double u = cd_dot(c, j, r) + xv[j] * bj;
                 double bn = grs_enet_coord_update(u, xv[j], lambda * alpha * c->vp[j],
                                                   lambda * (1 - alpha) * c->vp[j] * c->ridge_scale);
                 if (bn == bj) continue;
                 double delta = bn - bj;
                 beta[j] = bn;
-                f_axpy(c, j, -delta, cw, r);
+                cd_axpy(c, j, -delta, cw, r);
                 if (xv[j] * delta * delta > dlx) dlx = xv[j] * delta * delta;
                 if (!ws->in_nz[j]) { ws->in_nz[j] = 1; ws->nz[ws->n_nz++] = j; }
             }
             if (icpt) {
-                double delta = f_dot(c, -1, r) / cw_sum;
+                double delta = cd_dot(c, -1, r) / cw_sum;
                 *a0 += delta;
-                f_axpy(c, -1, -delta, cw, r);
+                cd_axpy(c, -1, -delta, cw, r);
                 if (cw_sum * delta * delta > dlx) dlx = cw_sum * delta * delta;
             }
             c->n_sweeps++;
@@ -228,6 +261,15 @@ static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, doubl
             }
         }
     }
+}
+
+static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
+                    const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
+{
+    c->pend_j = -1;
+    int ret = cd_solve1(c, lambda, ws, cw, cw_sum, xv, beta, a0, icpt, r, thr);
+    cd_flush(c, r);
+    return ret < 0 ? ret : c->err;
 }
 
 void grs_enet_path_destroy(grs_enet_path_t *p)
@@ -283,6 +325,7 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
     int64_t n_train = 0;
 
     memset(&c, 0, sizeof(c));
+    c.pend_j = -1;
     *out = NULL;
     if (!(o->alpha > 0 && o->alpha <= 1)) { grs_log_error("--alpha must be in (0, 1]"); return GRS_EINVAL; }
     if (p < 1) { grs_log_error("no features to fit"); return GRS_EINVAL; }

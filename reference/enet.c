@@ -191,6 +191,68 @@ static void col_axpy1(const grs_enet_geno_t *g, int64_t j, double a, const doubl
     else col_axpy_1(g, j, a, s0, s1, r);
 }
 
+/* ---- fused axpy + dot (the coordinate-descent step) ------------------------------------------
+ * r[s] += a·c[s]·x̃(ja, s), then Σ_s r[s]·x̃(jd, s) with the updated r: the same operations as an
+ * axpy call followed by a dot call, in one pass over r. r is 8 bytes a sample against a quarter
+ * byte of codes, and it does not fit in L1, so the two separate passes were bound by moving r
+ * between L2 and the core; fusing them saves a third of that traffic. */
+VEC_CLONES static double col_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a,
+                                      const double *GRS_RESTRICT c, int64_t jd,
+                                      double *GRS_RESTRICT r)
+{
+    const uint8_t *ra = (const uint8_t *)g->codes[ja], *rd = (const uint8_t *)g->codes[jd];
+    const double ca = g->center[ja], ia = g->inv_scale[ja], cd = g->center[jd], id = g->inv_scale[jd];
+    const v4d vca = { ca, ca, ca, ca }, via = { ia, ia, ia, ia }, va = { a, a, a, a };
+    const v4d vcd = { cd, cd, cd, cd }, vid = { id, id, id, id };
+    const int64_t n = g->n_samples;
+    double total = 0.0;
+    for (int64_t b0 = 0; b0 < n; b0 += GRS_ENET_BLOCK) {
+        const int64_t b1 = b0 + GRS_ENET_BLOCK < n ? b0 + GRS_ENET_BLOCK : n;
+        v4d la = { 0, 0, 0, 0 }, lb = { 0, 0, 0, 0 };
+        int64_t s = b0;
+        for (; s + 8 <= b1; s += 8) {
+            const byte_dec_t *a0 = &byte_dec[ra[s >> 2]], *a1 = &byte_dec[ra[(s >> 2) + 1]];
+            const byte_dec_t *d0 = &byte_dec[rd[s >> 2]], *d1 = &byte_dec[rd[(s >> 2) + 1]];
+            v4d xa0 = (a0->code - vca * a0->called) * via * va, xa1 = (a1->code - vca * a1->called) * via * va;
+            v4d r0, r1;
+            memcpy(&r0, r + s, sizeof(r0));
+            memcpy(&r1, r + s + 4, sizeof(r1));
+            if (c) {
+                v4d c0, c1;
+                memcpy(&c0, c + s, sizeof(c0));
+                memcpy(&c1, c + s + 4, sizeof(c1));
+                r0 += c0 * xa0;
+                r1 += c1 * xa1;
+            } else {
+                r0 += xa0;
+                r1 += xa1;
+            }
+            memcpy(r + s, &r0, sizeof(r0));
+            memcpy(r + s + 4, &r1, sizeof(r1));
+            la += r0 * ((d0->code - vcd * d0->called) * vid);
+            lb += r1 * ((d1->code - vcd * d1->called) * vid);
+        }
+        double lane[8] = { la[0], la[1], la[2], la[3], lb[0], lb[1], lb[2], lb[3] };
+        for (; s < b1; s++) {
+            const byte_dec_t *da = &byte_dec[grs_geno_code(g->codes[ja], s)];
+            const byte_dec_t *dd = &byte_dec[grs_geno_code(g->codes[jd], s)];
+            double xa = (da->code[0] - ca * da->called[0]) * ia * a;
+            r[s] += c ? c[s] * xa : xa;
+            lane[s & 7] += r[s] * ((dd->code[0] - cd * dd->called[0]) * id);
+        }
+        total += ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+    }
+    return total;
+}
+
+int grs_ref_enet_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a, const double *c, int64_t jd,
+                          double *r, double *out)
+{
+    pthread_once(&tables_once, tables_init);
+    *out = col_axpy_dot(g, ja, a, c, jd, r);
+    return GRS_OK;
+}
+
 /* ---- threading: a parallel for over [0, n) in contiguous ranges ---------------------------- */
 
 enum { OP_DOT, OP_SQDOT, OP_MOMENTS, OP_AXPY };

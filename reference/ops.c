@@ -70,6 +70,13 @@ static int ref_enet_moments(struct grs_backend_s *be, const grs_enet_geno_t *g, 
     return grs_ref_enet_moments(g, w, out);
 }
 
+static int ref_enet_axpy_dot(struct grs_backend_s *be, const grs_enet_geno_t *g, int64_t ja, double a,
+                             const double *c, int64_t jd, double *r, double *out)
+{
+    (void)be;
+    return grs_ref_enet_axpy_dot(g, ja, a, c, jd, r, out);
+}
+
 const struct grs_backend_ops grs_ref_ops = {
     "cpu",
     ref_available,
@@ -80,4 +87,5 @@ const struct grs_backend_ops grs_ref_ops = {
     ref_enet_sqdot,
     ref_enet_axpy,
     ref_enet_moments,
+    ref_enet_axpy_dot,
 };

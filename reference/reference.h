@@ -25,6 +25,8 @@ int grs_ref_enet_sqdot(const grs_enet_geno_t *g, const int64_t *cols, int64_t n,
 int grs_ref_enet_axpy(const grs_enet_geno_t *g, const int64_t *cols, int64_t n, const double *a,
                       const double *c, double *r);
 int grs_ref_enet_moments(const grs_enet_geno_t *g, const double *w, double *out);
+int grs_ref_enet_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a, const double *c, int64_t jd,
+                          double *r, double *out);
 
 #ifdef __cplusplus
 }

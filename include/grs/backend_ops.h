@@ -37,6 +37,11 @@ struct grs_backend_ops {
     /* out[3j+0..2] = Σ w·[called], Σ w·code, Σ w·code² for every column; w NULL = 1 (optional) */
     int (*enet_moments)(struct grs_backend_s *be, const grs_enet_geno_t *g, const double *w,
                         double *out);
+    /* r[s] += a·c[s]·x̃(ja, s) for every s (c NULL = 1), then *out = Σ_s r[s]·x̃(jd, s) with the
+     * updated r: bit-identical to enet_axpy({ja}) followed by enet_dot({jd}), one pass over r
+     * (the coordinate-descent step).                                                (optional) */
+    int (*enet_axpy_dot)(struct grs_backend_s *be, const grs_enet_geno_t *g, int64_t ja, double a,
+                         const double *c, int64_t jd, double *r, double *out);
 };
 
 struct grs_backend_s {

@@ -17,6 +17,8 @@
  *     sqdot   out[k]  = Σ_s c[s] · x̃(cols[k], s)²           (weighted column norms, IRLS)
  *     axpy    r[s]   += Σ_k a[k] · c[s] · x̃(cols[k], s)     (residual update / Gβ: scoring)
  *     moments out[3j..3j+2] = Σ_s w[s]·[called], Σ_s w[s]·code, Σ_s w[s]·code²   (raw codes)
+ *     axpy_dot  r[s] += a·c[s]·x̃(ja, s), then out = Σ_s r[s]·x̃(jd, s)   (one coordinate-descent
+ *             step: exactly axpy then dot, fused into one pass over r)
  * c == NULL means c[s] = 1. Sums are taken over s = 0 .. n_samples-1 within blocks of
  * GRS_ENET_BLOCK samples: inside a block, lane i = 0..7 sums the samples s ≡ i (mod 8) in
  * increasing s and the block partial is ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7));

@@ -10,7 +10,8 @@
  *   - KKT conditions at every λ of small gaussian and binomial problems, α ∈ {1, 0.5}, with a
  *     genotype block, a dense block (NaN) and an unpenalized column;
  *   - warm starts: a path's solution at λ_k equals a cold fit at λ_k alone, in fewer sweeps;
- *   - determinism: thread counts 1 and 3 give bit-identical ops and paths. */
+ *   - determinism: thread counts 1 and 3 give bit-identical ops and paths;
+ *   - the fused coordinate-descent step (axpy_dot) is bit-identical to axpy then dot. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,7 @@ static void test_ops_threads(void)
 {
     uint64_t seed = 5;
     cols_t c;
-    const int64_t n = 2 * GRS_ENET_BLOCK + 13, m = 500;   /* n·m > 4e6: the ops use threads */
+    const int64_t n = 8205, m = 500;   /* n·m > 4e6: the ops use threads; several blocks and a tail */
     cols_random(&c, n, m, 0.01, &seed);
     double *center = (double *)malloc(m * sizeof(double)), *inv = (double *)malloc(m * sizeof(double));
     double *r = (double *)malloc(n * sizeof(double)), *a = (double *)malloc(m * sizeof(double));
@@ -264,6 +265,23 @@ static void test_ops_threads(void)
     CHECK(!memcmp(o1, o3, 3 * m * sizeof(double)), "moments depend on the thread count");
     CHECK(grs_ref_enet_axpy(&g1, idx, m, a, r, e1) == 0 && grs_ref_enet_axpy(&g3, idx, m, a, r, e3) == 0, "axpy");
     CHECK(!memcmp(e1, e3, n * sizeof(double)), "axpy depends on the thread count");
+
+    /* the fused coordinate-descent step equals axpy then dot, bit for bit, with and without c */
+    int64_t bad_fused = 0;
+    double *wv = (double *)malloc(n * sizeof(double));
+    for (int64_t s = 0; s < n; s++) wv[s] = 0.25 * rng_unif(&seed);
+    for (int cw = 0; cw < 2; cw++)
+        for (int64_t k = 0; k + 1 < 40; k++) {
+            int64_t ja = idx[k], jd = idx[(k * 7 + 3) % m];
+            double want, got, aa = a[k];
+            for (int64_t s = 0; s < n; s++) e1[s] = e3[s] = r[s];
+            CHECK(grs_ref_enet_axpy(&g1, &ja, 1, &aa, cw ? wv : NULL, e1) == 0 &&
+                  grs_ref_enet_dot(&g1, &jd, 1, e1, &want) == 0, "axpy, dot");
+            CHECK(grs_ref_enet_axpy_dot(&g1, ja, aa, cw ? wv : NULL, jd, e3, &got) == 0, "axpy_dot");
+            bad_fused += memcmp(&want, &got, sizeof(double)) != 0 || memcmp(e1, e3, n * sizeof(double)) != 0;
+        }
+    CHECK(bad_fused == 0, "%lld fused axpy_dot steps differ from axpy then dot", (long long)bad_fused);
+    free(wv);
     free(center); free(inv); free(r); free(a); free(o1); free(o3); free(e1); free(e3); free(idx);
     cols_free(&c);
 }
@@ -521,7 +539,7 @@ static void test_determinism(void)
 {
     for (int binomial = 0; binomial < 2; binomial++) {
         prob_t P;
-        prob_make(&P, GRS_ENET_BLOCK + 500, 1000, binomial, 31 + binomial);  /* n·p > 4e6: threads */
+        prob_make(&P, 4600, 1000, binomial, 31 + binomial);  /* n·p > 4e6: threads; > 4 blocks */
         grs_enet_data_t d1 = prob_data(&P, 1), d3 = prob_data(&P, 3);
         grs_enet_opts_t o = { binomial ? GRS_ENET_BINOMIAL : GRS_ENET_GAUSSIAN, 0.5, 4, 0.3, NULL, 0, NULL, 1e-7, 100000 };
         grs_enet_path_t *a = NULL, *b = NULL, *c = NULL;
