@@ -11,6 +11,7 @@
 #include "grs/backend_ops.h"
 #include "grs/log.h"
 #include "grs/status.h"
+#include "enet_cuda.h"
 
 extern "C" int grs_cuda_device_count(void)
 {
@@ -26,7 +27,13 @@ extern "C" int grs_cuda_device_count(void)
 
 typedef struct {
     int device;
+    struct grs_cuda_enet_cache *enet;   /* device copy of a training genotype block (enet.cu) */
 } cuda_ctx_t;
+
+extern "C" struct grs_cuda_enet_cache **grs_cuda_enet_slot(struct grs_backend_s *be)
+{
+    return be && be->ctx ? &((cuda_ctx_t *)be->ctx)->enet : NULL;
+}
 
 static int cuda_available(void) { return grs_cuda_device_count(); }
 
@@ -55,6 +62,7 @@ static int cuda_open(struct grs_backend_s *be)
 
 static void cuda_close(struct grs_backend_s *be)
 {
+    if (be->ctx) grs_cuda_enet_free(((cuda_ctx_t *)be->ctx)->enet);
     free(be->ctx);
     be->ctx = NULL;
 }
@@ -67,4 +75,9 @@ extern "C" const struct grs_backend_ops grs_cuda_ops = {
     cuda_open,
     cuda_close,
     grs_cuda_pgs,    /* kernels/pgs.cu */
+    grs_cuda_enet_dot,      /* kernels/enet.cu: many columns on the GPU, few on the CPU */
+    grs_cuda_enet_sqdot,    /* the CPU reference (enet.cu says why) */
+    grs_cuda_enet_axpy,
+    grs_cuda_enet_moments,
+    grs_cuda_enet_axpy_dot,
 };

@@ -6,7 +6,8 @@
 #                                         libraries into .device/ (git-ignored)
 #   scripts/gpu-validate.sh run PHASE [N M]  on the GPU machine (device tool: command
 #                                         "scripts/gpu-validate.sh run tests", carry [".device"])
-# PHASE: tests (equivalence at every size, fp64 kernel and GRS_CUDA_TC=1; the CPU replay),
+# PHASE: tests (equivalence at every size, fp64 kernel and GRS_CUDA_TC=1, and training's
+# enet_dot against its CPU replay bit for bit; the CPU replays),
 # sanitize (compute-sanitizer memcheck, racecheck, initcheck, synccheck on `test_backends -q`,
 # both paths), bench (benchmarks/bench_gpu.sh, which validates before it times: cuda vs cpu vs
 # plink2 for K = 1, 10, 100 at N x M (default 100,000 x 50,000), K = 1,000 on a tenth of the
@@ -23,11 +24,11 @@ bundle)
     cd "$src"
     grep -qx '/.device/' .git/info/exclude 2>/dev/null || { mkdir -p .git/info; echo '/.device/' >> .git/info/exclude; }
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGRS_CUDA=ON >/dev/null
-    cmake --build build -j "$(nproc)" --target grs test_backends test_pgs_device >/dev/null
+    cmake --build build -j "$(nproc)" --target grs test_backends test_pgs_device test_enet_device >/dev/null
     rm -rf .device
     p2=$(ls /usr/lib/plink2/plink2-avx2 2>/dev/null || true)
     bash ../shared/tools/device-bundle.sh .device build/grs build/tests/test_backends \
-        build/tests/test_pgs_device ${p2:+"$p2"} >/dev/null
+        build/tests/test_pgs_device build/tests/test_enet_device ${p2:+"$p2"} >/dev/null
     [ -n "$p2" ] && mv .device/bin/plink2-avx2 .device/bin/plink2
     du -sh .device | awk '{print "bundle: " $1 " in .device/"}'
     echo "next: device runs with command \"scripts/gpu-validate.sh run tests\" (then sanitize, bench) and carry [\".device\"]"
@@ -52,9 +53,11 @@ run)
             [ $rc -eq 0 ] || fail=1
             grep 'worst' "$O/test_backends_tc$tc.log" | sed "s/^/  tc$tc /" >> "$S"
         done
-        timeout 120 test_pgs_device > "$O/test_pgs_device.log" 2>&1; rc=$?
-        note "test_pgs_device: exit $rc; $(tail -1 "$O/test_pgs_device.log")"
-        [ $rc -eq 0 ] || fail=1
+        for t in test_pgs_device test_enet_device; do
+            timeout 120 $t > "$O/$t.log" 2>&1; rc=$?
+            note "$t: exit $rc; $(tail -1 "$O/$t.log")"
+            [ $rc -eq 0 ] || fail=1
+        done
     fi
     if [ "$phase" = sanitize ] || [ "$phase" = all ]; then
         # compute-sanitizer on the small sizes (test_backends -q), both paths

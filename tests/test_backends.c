@@ -17,6 +17,7 @@
 #include "tolerances.h"
 #include "unit/check.h"
 #include "unit/pgs_fixture.h"
+#include "unit/enet_replay.h"
 
 /* Score on the backend twice (outputs poisoned before each run) and on the reference: counts
  * exactly equal, scores within TOL_PGS_GPU_SD_FRAC of each score's SD, run to run identical. */
@@ -91,6 +92,56 @@ static void compare_pgs(grs_backend_t *be, int64_t n, int64_t m, int64_t K, uint
     free_problem(&pr);
 }
 
+/* Training's Gᵀr (enet_dot) on the backend: with >= 512 columns the CUDA backend computes it on
+ * the device, which must equal the CPU replay of its kernel (enet_replay.h) bit for bit and the
+ * reference within 1e-13 of Σ|r·x̃|; with few columns it falls back to the reference exactly. */
+static void compare_enet(grs_backend_t *be, int64_t n, int64_t p, uint64_t seed, int is_gpu)
+{
+    if (!be->ops->enet_dot) return;
+    const int64_t words = (n + 15) / 16;
+    uint32_t **rows = (uint32_t **)calloc(p, sizeof(*rows));
+    double *center = (double *)calloc(p, 8), *inv = (double *)calloc(p, 8), *r = (double *)malloc(n * 8);
+    double *ref = (double *)malloc(p * 8), *got = (double *)malloc(p * 8), *again = (double *)malloc(p * 8);
+    int64_t *cols = (int64_t *)malloc(p * 8);
+    for (int64_t j = 0; j < p; j++) {
+        rows[j] = (uint32_t *)calloc(words + 1, 4);
+        for (int64_t s = 0; s < n; s++) {
+            uint32_t c = (uint32_t)(rng_next(&seed) % 16);
+            c = c < 1 ? GRS_GENO_MISSING : c < 8 ? 0 : c < 13 ? 1 : 2;
+            rows[j][s / 16] |= c << (2 * (s % 16));
+        }
+        center[j] = 0.4 + 0.001 * (double)(j % 97);
+        inv[j] = j % 50 == 0 ? 0.0 : 1.3 + 0.01 * (double)(j % 13);
+        cols[j] = p - 1 - j;
+    }
+    for (int64_t s = 0; s < n; s++) r[s] = rng_unif(&seed) - 0.5;
+    grs_enet_geno_t g = { n, p, (const uint32_t *const *)rows, center, inv, 2 };
+    for (int64_t m = 100; m <= p; m = m == 100 ? p : p + 1) {        /* few columns, then all */
+        for (int64_t k = 0; k < m; k++) got[k] = again[k] = NAN;       /* poisoned */
+        CHECK(grs_ref_enet_dot(&g, cols, m, r, ref) == 0, "reference enet_dot");
+        CHECK(be->ops->enet_dot(be, &g, cols, m, r, got) == 0, "%s enet_dot n=%" PRId64 " cols=%" PRId64, grs_backend_name(be), n, m);
+        CHECK(be->ops->enet_dot(be, &g, cols, m, r, again) == 0, "%s enet_dot (again)", grs_backend_name(be));
+        CHECK(memcmp(got, again, m * 8) == 0, "enet_dot run-to-run identical n=%" PRId64 " cols=%" PRId64, n, m);
+        double worst = 0;
+        int64_t replay_diff = 0;
+        for (int64_t k = 0; k < m; k++) {
+            double mag = 0;
+            for (int64_t s = 0; s < n; s++) mag += fabs(r[s]) * 3.0 * inv[cols[k]];
+            double e = fabs(got[k] - ref[k]) / (mag > 0 ? mag : 1);
+            if (!(e <= worst)) worst = e;                               /* NaN (unwritten) -> worst */
+            if (is_gpu && m >= 512) replay_diff += got[k] != enet_replay_dot(&g, cols[k], r);
+        }
+        CHECK(worst <= 1e-13, "enet_dot n=%" PRId64 " cols=%" PRId64 ": |%s-cpu| = %.3g of sum|r x|", n, m, grs_backend_name(be), worst);
+        if (is_gpu && m >= 512)
+            CHECK(replay_diff == 0, "enet_dot on the device equals its CPU replay bit for bit (%" PRId64 " differ)", replay_diff);
+        if (m < 512) CHECK(memcmp(got, ref, m * 8) == 0, "enet_dot with %" PRId64 " columns is the CPU reference's", m);
+        printf("  enet_dot n=%" PRId64 " cols=%" PRId64 ": worst |%s-cpu| / sum|r x| = %.3g%s\n", n, m, grs_backend_name(be), worst,
+               is_gpu && m >= 512 ? (replay_diff ? " (REPLAY DIFFERS)" : " (= replay bit for bit)") : "");
+    }
+    for (int64_t j = 0; j < p; j++) free(rows[j]);
+    free(rows); free(center); free(inv); free(r); free(ref); free(got); free(again); free(cols);
+}
+
 int main(int argc, char **argv)
 {
     const char *only_backend = NULL;
@@ -135,6 +186,10 @@ int main(int argc, char **argv)
     size_t n_sizes = sizeof(sizes) / sizeof(sizes[0]);
     if (quick) n_sizes = 8;                 /* up to 257 x 700 x 48: minutes under memcheck */
     for (size_t i = 0; i < n_sizes; i++) compare_pgs(be, sizes[i][0], sizes[i][1], sizes[i][2], 500 + i);
+    const int is_gpu = kind == GRS_BACKEND_CUDA;
+    compare_enet(be, 1, 600, 77, is_gpu);
+    compare_enet(be, 3001, quick ? 700 : 2000, 78, is_gpu);
+    if (!quick) compare_enet(be, 20000, 1500, 79, is_gpu);
     grs_backend_close(be);
     return check_done("test_backends");
 }
