@@ -20,7 +20,9 @@
  * the 0.8 ns/byte measured in benchmarks/RESULTS.md. Calls with few columns (the coordinate-
  * descent steps) are latency-bound on a GPU and go to the CPU reference, as do sqdot, axpy,
  * moments and axpy_dot: the GPU takes the strong-rule screens and KKT checks over many columns.
- * NOT YET RUN ON A GPU: compiled in CI, its arithmetic replayed on the CPU.
+ * NOT YET RUN ON A GPU: compiled in CI, its arithmetic replayed on the CPU. Off by default
+ * (the CPU reference answers) until a GPU run has validated it: GRS_CUDA_ENET=1 turns it on;
+ * test_backends sets it.
  */
 #include <cuda_runtime.h>
 
@@ -152,6 +154,9 @@ extern "C" int grs_cuda_enet_dot(struct grs_backend_s *be, const grs_enet_geno_t
                                  const double *r, double *out)
 {
     struct grs_cuda_enet_cache **slot = grs_cuda_enet_slot(be);
+    /* off until a GPU run has validated it (as the tensor-core scoring path): GRS_CUDA_ENET=1 */
+    const char *on = getenv("GRS_CUDA_ENET");
+    if (!on || strcmp(on, "1") != 0) return grs_ref_enet_dot(g, cols, n, r, out);
     if (n < ENET_MIN_COLS || g->n_samples < 1 || !slot) return grs_ref_enet_dot(g, cols, n, r, out);
     if (!*slot && !(*slot = (struct grs_cuda_enet_cache *)calloc(1, sizeof(**slot)))) return GRS_ENOMEM;
     struct grs_cuda_enet_cache *c = *slot;

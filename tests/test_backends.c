@@ -156,6 +156,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    setenv("GRS_CUDA_ENET", "1", 1);        /* the opt-in GPU training op is what is tested */
     grs_set_log_level(GRS_LOG_WARNING);
     grs_backend_t *be = NULL;
     int kind = GRS_BACKEND_CUDA;
