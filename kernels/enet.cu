@@ -153,11 +153,12 @@ static int cache_cols(struct grs_cuda_enet_cache *c, int64_t n)
 extern "C" int grs_cuda_enet_dot(struct grs_backend_s *be, const grs_enet_geno_t *g, const int64_t *cols, int64_t n,
                                  const double *r, double *out)
 {
-    struct grs_cuda_enet_cache **slot = grs_cuda_enet_slot(be);
+    /* the per-coordinate calls (few columns) go straight to the CPU: nothing else on their path */
+    if (n < ENET_MIN_COLS || g->n_samples < 1) return grs_ref_enet_dot(g, cols, n, r, out);
     /* off until a GPU run has validated it (as the tensor-core scoring path): GRS_CUDA_ENET=1 */
     const char *on = getenv("GRS_CUDA_ENET");
-    if (!on || strcmp(on, "1") != 0) return grs_ref_enet_dot(g, cols, n, r, out);
-    if (n < ENET_MIN_COLS || g->n_samples < 1 || !slot) return grs_ref_enet_dot(g, cols, n, r, out);
+    struct grs_cuda_enet_cache **slot = grs_cuda_enet_slot(be);
+    if (!on || strcmp(on, "1") != 0 || !slot) return grs_ref_enet_dot(g, cols, n, r, out);
     if (!*slot && !(*slot = (struct grs_cuda_enet_cache *)calloc(1, sizeof(**slot)))) return GRS_ENOMEM;
     struct grs_cuda_enet_cache *c = *slot;
     if (c->failed || cache_rows(c, g) < 0) return grs_ref_enet_dot(g, cols, n, r, out);
