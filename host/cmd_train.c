@@ -485,8 +485,10 @@ int main_train(int argc, char **argv)
                            user_lambda, n_user_lambda, pf, o.tol, o.max_sweeps };
     double tf = grs_wall_seconds();
     if (grs_enet_fit(&dd, w, &eo, &path) < 0) goto done;
-    grs_log_info("path: %" PRId64 " lambdas, %" PRId64 " sweeps, %" PRId64 " KKT re-solves, %.2f s",
-                 path->n_lambda, path->n_sweeps, path->n_kkt_fail, grs_wall_seconds() - tf);
+    grs_log_info("path: %" PRId64 " lambdas, %" PRId64 " sweeps, %" PRId64 " coordinate updates, %" PRId64
+                 " KKT re-solves, %.2f s (coordinate descent %.2f s, gradient passes %.2f s)",
+                 path->n_lambda, path->n_sweeps, path->n_coord, path->n_kkt_fail, grs_wall_seconds() - tf,
+                 path->sec_cd, path->sec_grad);
     const int64_t nl = path->n_lambda;
 
     /* ---- cross-validation on the same λ path */

@@ -4,6 +4,9 @@
 #include "enet.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +17,7 @@
 
 #define BINOMIAL_PMIN 1e-9   /* glmnet.control()$pmin: fitted probabilities kept in [pmin, 1-pmin] */
 #define MAX_OUTER 500        /* IRLS iterations per λ                                            */
+#define GRS_ENET_MAX_TEAM 64 /* coordinate-descent threads at most                               */
 
 typedef struct {
     const grs_enet_data_t *d;
@@ -27,13 +31,13 @@ typedef struct {
     double *xd;               /* n × n_dense standardized                      */
     double *v;                /* observation weights, Σ = 1                     */
     double ridge_scale;       /* 1/sd(y) (gaussian, glmnet's scaling of y), else 1 */
-    int64_t n_sweeps, n_kkt_fail;
+    int64_t n_sweeps, n_kkt_fail, n_coord;
     int err;
     int64_t *cols;            /* scratch column list (p)                        */
-    int64_t pend_j;           /* coordinate descent: deferred r += pend_a·pend_cw∘x̃_j (-1 none) */
-    double pend_a;
-    const double *pend_cw;
     double *colv;             /* scratch column values (p)                      */
+    const struct grs_backend_ops *cd_ops;   /* the coordinate-descent step (host memory)  */
+    struct team_s *team;      /* coordinate descent's threads (NULL: one)               */
+    double *cd_part;          /* one thread's block partials (n / GRS_ENET_BLOCK + 1)   */
 } ctx_t;
 
 /* ---- feature ops: genotype columns through the backend, dense columns here -----------------
@@ -75,36 +79,6 @@ static void f_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
     else if (x) for (int64_t s = 0; s < n; s++) r[s] += a * x[s];
     else if (cw) for (int64_t s = 0; s < n; s++) r[s] += a * cw[s];
     else for (int64_t s = 0; s < n; s++) r[s] += a;
-}
-
-/* The coordinate-descent step: a genotype column's update of r is deferred and fused with the
- * next genotype dot product (enet_axpy_dot, one pass over r); anything else flushes it first. */
-static void cd_flush(ctx_t *c, double *r)
-{
-    if (c->pend_j < 0) return;
-    int64_t j = c->pend_j;
-    c->pend_j = -1;
-    f_axpy(c, j, c->pend_a, c->pend_cw, r);
-}
-
-static double cd_dot(ctx_t *c, int64_t j, double *r)
-{
-    if (c->pend_j >= 0 && j >= 0 && j < c->G && c->ops->enet_axpy_dot) {
-        double out = 0;
-        int ret = c->ops->enet_axpy_dot(c->be, &c->g, c->pend_j, c->pend_a, c->pend_cw, j, r, &out);
-        c->pend_j = -1;
-        if (ret < 0) c->err = ret;
-        return out;
-    }
-    cd_flush(c, r);
-    return f_dot(c, j, r);
-}
-
-static void cd_axpy(ctx_t *c, int64_t j, double a, const double *cw, double *r)
-{
-    cd_flush(c, r);
-    if (j >= 0 && j < c->G) { c->pend_j = j; c->pend_a = a; c->pend_cw = cw; }
-    else f_axpy(c, j, a, cw, r);
 }
 
 /* out[j] = Σ r x̃_j for every usable feature outside the working set (all when in_set NULL) */
@@ -207,22 +181,154 @@ static int standardize(ctx_t *c, const double *w, int64_t n_train)
     return GRS_OK;
 }
 
-/* ---- coordinate descent on a working set --------------------------------------------------
+/* ---- coordinate descent on a working set ----------------------------------------------------
  * Minimizes ½ Σ_s cw_s (z_s - x̃_s·β)² + penalty over the features in `set`, where the
  * weighted residual r = cw ∘ (z - η) is kept up to date. Alternates a sweep over the whole set
  * with sweeps over its nonzero coefficients (glmnet). With `icpt`, the intercept is updated
- * too (binomial; for the gaussian the centred design keeps Σ r = 0). */
+ * too (binomial; for the gaussian the centred design keeps Σ r = 0).
+ *
+ * Threads split the samples at GRS_ENET_BLOCK boundaries (a "team"): every member runs the
+ * same sweeps on its own range of r. A sum over samples (each coordinate's dot product) is a
+ * collective: each member publishes its blocks' partial sums, waits for the others' and adds
+ * all blocks in block order, so every member gets the same bits, and the same bits as one
+ * thread (the ops' reduction order, grs/enet.h). Members therefore take the same decisions;
+ * member 0 works on the caller's β and working set, the others on private copies. One
+ * exchange per coordinate: two cache lines and a spin-wait (about 50 ns between two cores
+ * here, against about 2 µs of work per coordinate at 10,000 samples). */
 typedef struct {
     int64_t *set; int64_t n_set;   /* working set                         */
     int64_t *nz;  int64_t n_nz;    /* coefficients ever nonzero in this λ */
     unsigned char *in_nz;
 } wset_t;
 
-static int cd_solve1(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
-                     const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
+typedef struct {
+    _Atomic int64_t step;          /* the last step this member published */
+    char pad[64 - sizeof(int64_t)];
+} team_seq_t;
+
+typedef struct team_s {
+    int n;                         /* members                                          */
+    int64_t nblk;                  /* GRS_ENET_BLOCK blocks over the samples           */
+    double *part[2];               /* block partials, double-buffered by step parity   */
+    team_seq_t *seq;               /* n                                                */
+    _Atomic int go;                /* 0 wait, 1 run, -1 abandon (a thread did not start) */
+    struct cdm_s *m;               /* n members                                        */
+} team_t;
+
+/* one member's state */
+typedef struct cdm_s {
+    ctx_t *c;
+    team_t *tm;                    /* NULL: no team (one thread, no exchange)          */
+    int id;
+    int64_t s0, s1, k0, k1;        /* its samples and blocks                           */
+    int64_t step;
+    double *one;                   /* a one-member team's partials (nblk)              */
+    int64_t pend_j;                /* deferred r += pend_a·cw∘x̃_j (-1 none)            */
+    double pend_a;
+    /* the problem */
+    double lambda, cw_sum, thr;
+    const double *cw, *xv;
+    double *r, *beta, a0;
+    wset_t ws;
+    int icpt;
+    int64_t n_sweeps, n_coord;
+} cdm_t;
+
+/* where this member writes the partials of its blocks for the next step */
+static double *cdm_slot(cdm_t *m)
 {
-    const double alpha = c->o->alpha;
+    return m->tm ? m->tm->part[(m->step + 1) & 1] + m->k0 : m->one;
+}
+
+/* publish the partials written to cdm_slot, wait for the other members' and add every block's
+ * partial in block order */
+static double cdm_sum(cdm_t *m)
+{
+    const int64_t step = ++m->step;
+    double total = 0.0;
+    if (!m->tm) {
+        for (int64_t k = 0; k < m->k1; k++) total += m->one[k];
+        return total;
+    }
+    team_t *tm = m->tm;
+    atomic_store_explicit(&tm->seq[m->id].step, step, memory_order_release);
+    for (int u = 0; u < tm->n; u++) {
+        if (u == m->id) continue;
+        for (unsigned spins = 1; atomic_load_explicit(&tm->seq[u].step, memory_order_acquire) < step; spins++) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            if (!(spins & 4095)) sched_yield();   /* the other member lost its core: give way */
+        }
+    }
+    const double *buf = tm->part[step & 1];
+    for (int64_t k = 0; k < tm->nblk; k++) total += buf[k];
+    return total;
+}
+
+/* partials of Σ r·x for a dense feature j ≥ G, or of Σ r (j < 0), over this member's blocks */
+static void cdm_dense_part(cdm_t *m, int64_t j, double *part)
+{
+    const ctx_t *c = m->c;
+    const double *x = j >= 0 ? c->xd + (j - c->G) * c->d->n : NULL, *r = m->r;
+    for (int64_t b0 = m->s0; b0 < m->s1; b0 += GRS_ENET_BLOCK) {
+        int64_t b1 = b0 + GRS_ENET_BLOCK < m->s1 ? b0 + GRS_ENET_BLOCK : m->s1;
+        double acc = 0;
+        if (x) for (int64_t s = b0; s < b1; s++) acc += r[s] * x[s];
+        else for (int64_t s = b0; s < b1; s++) acc += r[s];
+        *part++ = acc;
+    }
+}
+
+/* the deferred genotype update of r, on this member's samples */
+static void cdm_flush(cdm_t *m)
+{
+    if (m->pend_j < 0) return;
+    m->c->cd_ops->enet_axpy_range(&m->c->g, m->pend_j, m->pend_a, m->cw, m->s0, m->s1, m->r);
+    m->pend_j = -1;
+}
+
+/* Σ_s r[s]·x̃_j(s) over all samples (j < 0: Σ r), the pending genotype update applied first
+ * (fused with a genotype dot: one pass over r) */
+static double cdm_dot(cdm_t *m, int64_t j)
+{
+    ctx_t *c = m->c;
+    double *part = cdm_slot(m);
+    if (j >= 0 && j < c->G) {
+        if (m->pend_j >= 0)
+            c->cd_ops->enet_axpy_dot_part(&c->g, m->pend_j, m->pend_a, m->cw, j, m->r, m->s0, m->s1, part);
+        else
+            c->cd_ops->enet_dot_part(&c->g, j, m->r, m->s0, m->s1, part);
+        m->pend_j = -1;
+    } else {
+        cdm_flush(m);
+        cdm_dense_part(m, j, part);
+    }
+    return cdm_sum(m);
+}
+
+/* r += a·cw∘x̃_j on this member's samples (j < 0: x̃ = 1); a genotype update is deferred */
+static void cdm_axpy(cdm_t *m, int64_t j, double a)
+{
+    const ctx_t *c = m->c;
+    cdm_flush(m);
+    if (j >= 0 && j < c->G) { m->pend_j = j; m->pend_a = a; return; }
+    const double *x = j >= 0 ? c->xd + (j - c->G) * c->d->n : NULL, *cw = m->cw;
+    double *r = m->r;
+    for (int64_t s = m->s0; s < m->s1; s++) {
+        double v = x ? (cw ? a * cw[s] * x[s] : a * x[s]) : (cw ? a * cw[s] : a);
+        r[s] += v;
+    }
+}
+
+static void cdm_solve(cdm_t *m)
+{
+    ctx_t *c = m->c;
+    wset_t *ws = &m->ws;
+    double *beta = m->beta;
+    const double alpha = c->o->alpha, lambda = m->lambda, *xv = m->xv;
     int64_t guard = 0;
+    m->pend_j = -1;
     for (;;) {
         for (int full = 1; ; full = 0) {
             double dlx = 0;
@@ -232,44 +338,145 @@ static int cd_solve1(ctx_t *c, double lambda, wset_t *ws, const double *cw, doub
                 int64_t j = list[k];
                 if (!c->ju[j] || xv[j] <= 0) continue;
                 double bj = beta[j];
-                double u = cd_dot(c, j, r) + xv[j] * bj;
+                m->n_coord++;
+                double u = cdm_dot(m, j) + xv[j] * bj;
                 double bn = grs_enet_coord_update(u, xv[j], lambda * alpha * c->vp[j],
                                                   lambda * (1 - alpha) * c->vp[j] * c->ridge_scale);
                 if (bn == bj) continue;
                 double delta = bn - bj;
                 beta[j] = bn;
-                cd_axpy(c, j, -delta, cw, r);
+                cdm_axpy(m, j, -delta);
                 if (xv[j] * delta * delta > dlx) dlx = xv[j] * delta * delta;
                 if (!ws->in_nz[j]) { ws->in_nz[j] = 1; ws->nz[ws->n_nz++] = j; }
             }
-            if (icpt) {
-                double delta = cd_dot(c, -1, r) / cw_sum;
-                *a0 += delta;
-                cd_axpy(c, -1, -delta, cw, r);
-                if (cw_sum * delta * delta > dlx) dlx = cw_sum * delta * delta;
+            if (m->icpt) {
+                double delta = cdm_dot(m, -1) / m->cw_sum;
+                m->a0 += delta;
+                cdm_axpy(m, -1, -delta);
+                if (m->cw_sum * delta * delta > dlx) dlx = m->cw_sum * delta * delta;
             }
-            c->n_sweeps++;
-            if (c->err) return c->err;
+            m->n_sweeps++;
             if (++guard > c->o->max_sweeps) {
-                grs_log_warning("coordinate descent did not converge in %lld sweeps at lambda %g",
-                                (long long)c->o->max_sweeps, lambda);
-                return GRS_OK;
+                if (m->id == 0)
+                    grs_log_warning("coordinate descent did not converge in %lld sweeps at lambda %g",
+                                    (long long)c->o->max_sweeps, lambda);
+                goto done;
             }
-            if (dlx < thr) {
-                if (full) return GRS_OK;   /* a full sweep changed nothing that matters */
+            if (dlx < m->thr) {
+                if (full) goto done;       /* a full sweep changed nothing that matters */
                 break;                     /* the nonzero set converged: sweep the full set */
             }
         }
     }
+done:
+    cdm_flush(m);
+}
+
+static void *cdm_thread(void *arg)
+{
+    cdm_t *m = (cdm_t *)arg;
+    int go;
+    for (unsigned spins = 1; !(go = atomic_load_explicit(&m->tm->go, memory_order_acquire)); spins++)
+        if (!(spins & 255)) sched_yield();
+    if (go > 0) cdm_solve(m);
+    return NULL;
+}
+
+static void team_destroy(team_t *tm)
+{
+    if (!tm) return;
+    for (int u = 1; u < tm->n; u++) {
+        free(tm->m[u].beta);
+        free(tm->m[u].ws.nz);
+        free(tm->m[u].ws.in_nz);
+    }
+    free(tm->m);
+    free(tm->part[0]);
+    free(tm->part[1]);
+    free(tm->seq);
+    free(tm);
+}
+
+/* a team of `n` members over the samples, or NULL (out of memory: one thread) */
+static team_t *team_create(int n, int64_t n_samples, int64_t p)
+{
+    team_t *tm = (team_t *)calloc(1, sizeof(*tm));
+    if (!tm) return NULL;
+    tm->n = n;
+    tm->nblk = (n_samples + GRS_ENET_BLOCK - 1) / GRS_ENET_BLOCK;
+    if (!(tm->part[0] = (double *)calloc(tm->nblk, sizeof(double))) ||
+        !(tm->part[1] = (double *)calloc(tm->nblk, sizeof(double))) ||
+        !(tm->seq = (team_seq_t *)aligned_alloc(64, n * sizeof(team_seq_t))) ||
+        !(tm->m = (cdm_t *)calloc(n, sizeof(cdm_t)))) {
+        team_destroy(tm);
+        return NULL;
+    }
+    for (int u = 1; u < n; u++)
+        if (!(tm->m[u].beta = (double *)malloc(p * sizeof(double))) ||
+            !(tm->m[u].ws.nz = (int64_t *)malloc(p * sizeof(int64_t))) ||
+            !(tm->m[u].ws.in_nz = (unsigned char *)malloc(p))) {
+            team_destroy(tm);
+            return NULL;
+        }
+    return tm;
 }
 
 static int cd_solve(ctx_t *c, double lambda, wset_t *ws, const double *cw, double cw_sum,
                     const double *xv, double *beta, double *a0, int icpt, double *r, double thr)
 {
-    c->pend_j = -1;
-    int ret = cd_solve1(c, lambda, ws, cw, cw_sum, xv, beta, a0, icpt, r, thr);
-    cd_flush(c, r);
-    return ret < 0 ? ret : c->err;
+    const cdm_t proto = { c, NULL, 0, 0, c->d->n, 0, (c->d->n + GRS_ENET_BLOCK - 1) / GRS_ENET_BLOCK, 0,
+                          c->cd_part, -1, 0, lambda, cw_sum, thr, cw, xv, r, beta, *a0, *ws, icpt, 0, 0 };
+    team_t *tm = c->team;
+    cdm_t *m0 = NULL;
+    if (tm) {
+        /* members 1.. start from copies of β and the nonzero list */
+        int started = 1;
+        pthread_t th[GRS_ENET_MAX_TEAM];
+        atomic_store(&tm->go, 0);
+        for (int u = 0; u < tm->n; u++) {
+            cdm_t *m = &tm->m[u];
+            double *pb = m->beta;
+            int64_t *pnz = m->ws.nz;
+            unsigned char *pin = m->ws.in_nz;
+            *m = proto;
+            m->tm = tm;
+            m->id = u;
+            m->k0 = tm->nblk * u / tm->n;
+            m->k1 = tm->nblk * (u + 1) / tm->n;
+            m->s0 = m->k0 * GRS_ENET_BLOCK;
+            m->s1 = m->k1 * GRS_ENET_BLOCK < c->d->n ? m->k1 * GRS_ENET_BLOCK : c->d->n;
+            atomic_store(&tm->seq[u].step, 0);
+            if (u == 0) continue;
+            m->beta = pb; m->ws.nz = pnz; m->ws.in_nz = pin;
+            memcpy(pb, beta, c->p * sizeof(double));
+            memcpy(pnz, ws->nz, ws->n_nz * sizeof(int64_t));
+            memcpy(pin, ws->in_nz, c->p);
+        }
+        for (; started < tm->n; started++)
+            if (pthread_create(&th[started], NULL, cdm_thread, &tm->m[started]) != 0) break;
+        if (started < tm->n) {
+            /* could not start them all: release the started ones and do it alone */
+            atomic_store_explicit(&tm->go, -1, memory_order_release);
+            for (int u = 1; u < started; u++) pthread_join(th[u], NULL);
+            tm = NULL;
+        } else {
+            atomic_store_explicit(&tm->go, 1, memory_order_release);
+            m0 = &tm->m[0];
+            cdm_solve(m0);
+            for (int u = 1; u < tm->n; u++) pthread_join(th[u], NULL);
+        }
+    }
+    cdm_t one;
+    if (!tm) {
+        one = proto;
+        m0 = &one;
+        cdm_solve(m0);
+    }
+    c->n_sweeps += m0->n_sweeps;
+    c->n_coord += m0->n_coord;
+    *a0 = m0->a0;
+    ws->n_nz = m0->ws.n_nz;
+    return GRS_OK;
 }
 
 void grs_enet_path_destroy(grs_enet_path_t *p)
@@ -282,6 +489,12 @@ void grs_enet_path_destroy(grs_enet_path_t *p)
 }
 
 /* append the nonzeros of λ index l */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int path_push(grs_enet_path_t *P, int64_t l, const wset_t *ws, const double *beta, int64_t *cap)
 {
     int64_t off = P->nnz_off[l], cnt = 0;
@@ -300,11 +513,7 @@ static int path_push(grs_enet_path_t *P, int64_t l, const wset_t *ws, const doub
     int64_t m = off;
     for (int64_t k = 0; k < ws->n_nz; k++)
         if (beta[ws->nz[k]] != 0.0) P->idx[m++] = ws->nz[k];
-    for (int64_t a = off + 1; a < m; a++) {             /* insertion sort: few entries change */
-        int64_t x = P->idx[a], b = a;
-        while (b > off && P->idx[b - 1] > x) { P->idx[b] = P->idx[b - 1]; b--; }
-        P->idx[b] = x;
-    }
+    qsort(P->idx + off, (size_t)(m - off), sizeof(int64_t), cmp_i64);
     for (int64_t a = off; a < m; a++) P->beta_std[a] = beta[P->idx[a]];
     P->nnz_off[l + 1] = m;
     return GRS_OK;
@@ -325,7 +534,6 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
     int64_t n_train = 0;
 
     memset(&c, 0, sizeof(c));
-    c.pend_j = -1;
     *out = NULL;
     if (!(o->alpha > 0 && o->alpha <= 1)) { grs_log_error("--alpha must be in (0, 1]"); return GRS_EINVAL; }
     if (p < 1) { grs_log_error("no features to fit"); return GRS_EINVAL; }
@@ -347,7 +555,19 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
         !(c.xd = (double *)malloc((d->n_dense * n + 1) * sizeof(double))))
         goto fail;
     c.center = P->center; c.scale = P->scale; c.vp = P->vp;
-    if (!(c.colv = (double *)malloc((p + 1) * sizeof(double)))) goto fail;
+    if (!(c.colv = (double *)malloc((p + 1) * sizeof(double))) ||
+        !(c.cd_part = (double *)malloc((n / GRS_ENET_BLOCK + 1) * sizeof(double))))
+        goto fail;
+    c.cd_ops = d->be && d->be->ops->enet_dot_part && d->be->ops->enet_axpy_range &&
+               d->be->ops->enet_axpy_dot_part ? d->be->ops : &grs_ref_ops;
+    {
+        /* coordinate descent splits the samples over threads when each gets 2 blocks or more */
+        int64_t nt = d->n_threads, half = (n + GRS_ENET_BLOCK - 1) / GRS_ENET_BLOCK / 2;
+        if (nt > half) nt = half;
+        if (nt > GRS_ENET_MAX_TEAM) nt = GRS_ENET_MAX_TEAM;
+        if (nt >= 2 && !(c.team = team_create((int)nt, n, p)))
+            grs_log_warning("out of memory for %d coordinate-descent threads: using one", (int)nt);
+    }
     for (int64_t s = 0; s < n; s++) c.v[s] = (!w || w[s] > 0) ? 1.0 / (double)n_train : 0.0;
     if ((ret = standardize(&c, w, n_train)) < 0) goto fail;
     ret = GRS_ENOMEM;
@@ -418,9 +638,13 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
         }
         for (;;) {
             if (fam == GRS_ENET_GAUSSIAN) {
+                double t0 = grs_wall_seconds();
                 ret = cd_solve(&c, lam, &ws, cw, 1.0, xv, beta, &a0, 0, r, thr);
                 if (ret < 0) goto fail;
+                double t1 = grs_wall_seconds();
                 f_dot_all(&c, r, l < 0 ? NULL : in_set, g);
+                P->sec_cd += t1 - t0;
+                P->sec_grad += grs_wall_seconds() - t1;
             } else {
                 int64_t it = 0;
                 for (; it < MAX_OUTER; it++) {
@@ -434,9 +658,10 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
                     }
                     f_sqdot(&c, ws.set, ws.n_set, cw, xv, tmpi, tmpv);
                     for (int64_t k = 0; k < ws.n_set; k++) bold[ws.set[k]] = beta[ws.set[k]];
-                    double a0_old = a0;
+                    double a0_old = a0, t0 = grs_wall_seconds();
                     ret = cd_solve(&c, lam, &ws, cw, cw_sum, xv, beta, &a0, 1, r, thr);
                     if (ret < 0) goto fail;
+                    P->sec_cd += grs_wall_seconds() - t0;
                     /* move η by the change of this IRLS step */
                     double dlx = cw_sum * (a0 - a0_old) * (a0 - a0_old);
                     for (int64_t s = 0; s < n; s++) eta[s] += a0 - a0_old;
@@ -456,7 +681,9 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
                 if (it == MAX_OUTER) grs_log_warning("IRLS did not converge at lambda %g", lam);
                 /* the exact gradient at the solution, for the KKT check and the next strong set */
                 for (int64_t s = 0; s < n; s++) r[s] = c.v[s] > 0 ? c.v[s] * (d->y[s] - sigmoid(eta[s])) : 0.0;
+                double t1 = grs_wall_seconds();
                 f_dot_all(&c, r, l < 0 ? NULL : in_set, g);
+                P->sec_grad += grs_wall_seconds() - t1;
             }
             if (c.err) { ret = c.err; goto fail; }
             if (l < 0) break;
@@ -511,6 +738,8 @@ int grs_enet_fit(const grs_enet_data_t *d, const double *w, const grs_enet_opts_
     }
     P->n_sweeps = c.n_sweeps;
     P->n_kkt_fail = c.n_kkt_fail;
+    P->n_coord = c.n_coord;
+
     *out = P;
     P = NULL;
     ret = GRS_OK;
@@ -519,7 +748,8 @@ fail:
     grs_enet_path_destroy(P);
     free(beta); free(r); free(eta); free(g); free(cw); free(xv); free(bold); free(tmpv); free(tmpi);
     free(in_set); free(ws.set); free(ws.nz); free(ws.in_nz);
-    free(c.inv); free(c.ju); free(c.v); free(c.cols); free(c.colv); free(c.xd);
+    free(c.inv); free(c.ju); free(c.v); free(c.cols); free(c.colv); free(c.xd); free(c.cd_part);
+    team_destroy(c.team);
     return ret;
 }
 

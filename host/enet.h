@@ -22,6 +22,12 @@
  * ½ xv_j Δβ̃_j²); scale is the weighted variance of y (gaussian, glmnet's thresh on a
  * standardized y) or 1 (binomial). The genotype block goes through the backend ops of
  * grs/enet.h, so it is never densified.
+ *
+ * Threads: the gradient passes (strong rule, KKT check) split columns; coordinate descent,
+ * sequential by nature, splits the samples instead: a team of threads (n_threads, at most one
+ * per 2 GRS_ENET_BLOCK blocks) runs the same sweeps, each over its range of the residual, and
+ * meets once per coordinate to add the dot product's block partials in block order. Every
+ * result is the same bits for any thread count.
  */
 #ifndef GRS_HOST_ENET_H
 #define GRS_HOST_ENET_H
@@ -82,6 +88,8 @@ typedef struct grs_enet_path_t {
     int64_t n_train;              /* samples with weight > 0                                 */
     int64_t n_sweeps;             /* coordinate-descent sweeps, all λ                        */
     int64_t n_kkt_fail;           /* KKT checks that found violators                         */
+    int64_t n_coord;              /* coordinate updates computed (genotype or not), all λ    */
+    double sec_cd, sec_grad;      /* wall seconds in coordinate descent / gradient passes    */
 } grs_enet_path_t;
 
 /**

@@ -89,11 +89,13 @@ int grs_model_write_train(const grs_model_t *m, const char *out, const char *exp
     if (!(op = grs_out_open(fn_path, 0))) goto done;
     grs_out_printf(op, "lambda_index\tlambda\tblock\tfeature\tlevel\tbeta\tbeta_std\n");
     for (int64_t k = 0; k < nl; k++) {
-        grs_out_printf(op, "%" PRId64 "\t%.17g\t(intercept)\t(intercept)\t.\t%.17g\t%.17g\n", k + 1, P->lambda[k], P->a0[k], P->a0_std[k]);
+        char lam[64];   /* "index\tlambda", formatted once per λ */
+        snprintf(lam, sizeof(lam), "%" PRId64 "\t%.17g", k + 1, P->lambda[k]);
+        grs_out_printf(op, "%s\t(intercept)\t(intercept)\t.\t%.17g\t%.17g\n", lam, P->a0[k], P->a0_std[k]);
         for (int64_t q = P->nnz_off[k]; q < P->nnz_off[k + 1]; q++) {
             const char *blk, *nm, *lv;
             feature_desc(m, P->idx[q], &blk, &nm, &lv, buf, sizeof(buf));
-            grs_out_printf(op, "%" PRId64 "\t%.17g\t%s\t%s\t%s\t%.17g\t%.17g\n", k + 1, P->lambda[k], blk, nm, lv ? lv : ".",
+            grs_out_printf(op, "%s\t%s\t%s\t%s\t%.17g\t%.17g\n", lam, blk, nm, lv ? lv : ".",
                            grs_enet_beta(P, q), P->beta_std[q]);
         }
     }

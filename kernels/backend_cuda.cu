@@ -80,4 +80,7 @@ extern "C" const struct grs_backend_ops grs_cuda_ops = {
     grs_cuda_enet_axpy,
     grs_cuda_enet_moments,
     grs_cuda_enet_axpy_dot,
+    NULL,                   /* coordinate-descent steps: the host's CPU reference */
+    NULL,
+    NULL,
 };

@@ -21,6 +21,11 @@
 
 #include "grs/status.h"
 
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define GRS_ENET_AVX2 1
+#include <immintrin.h>
+#endif
+
 /* codes of the four samples of one packed byte */
 static uint8_t byte_codes[256][4];
 /* the same byte decoded for arithmetic: code[i] = ALT count of sample i (missing -> 0) and
@@ -33,6 +38,10 @@ typedef struct { v4d code, called; } byte_dec_t;
 static byte_dec_t byte_dec[256] __attribute__((aligned(64)));
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
+#ifdef GRS_ENET_AVX2
+static void perm_init(void);
+#endif
+
 static void tables_init(void)
 {
     for (int b = 0; b < 256; b++)
@@ -42,7 +51,118 @@ static void tables_init(void)
             byte_dec[b].code[i] = c == GRS_GENO_MISSING ? 0.0 : (double)c;
             byte_dec[b].called[i] = c == GRS_GENO_MISSING ? 0.0 : 1.0;
         }
+#ifdef GRS_ENET_AVX2
+    perm_init();
+#endif
 }
+
+/* ---- AVX2 kernels: the same arithmetic with the byte decoded by a register permute ---------
+ * A column's four standardized values val[code] (grs_enet_std_value: exactly the (code -
+ * center·called)·inv_scale of the portable loops) sit in one 256-bit register; a packed byte
+ * turns into the dword indices (2·code, 2·code + 1) of its four samples through a 2 KiB table
+ * (one vpmovzxbd load), and vpermd picks the four doubles. One table load in place of two
+ * 32-byte ones and no arithmetic to standardize: the portable loops spent their time on
+ * those loads. Each product, sum and lane is the portable loop's, so the bits are the same
+ * (tests/unit/test_enet.c compares both ways on every op). */
+#ifdef GRS_ENET_AVX2
+static uint64_t byte_perm[256];   /* byte → 8 dword indices (2c, 2c+1) of its 4 samples */
+static int have_avx2;
+
+static void perm_init(void)
+{
+    for (int b = 0; b < 256; b++) {
+        uint64_t v = 0;
+        for (int i = 0; i < 4; i++) {
+            uint64_t c = (uint64_t)((b >> (2 * i)) & 3);
+            v |= (2 * c) << (16 * i) | (2 * c + 1) << (16 * i + 8);
+        }
+        byte_perm[b] = v;
+    }
+    __builtin_cpu_init();
+    have_avx2 = __builtin_cpu_supports("avx2") && !getenv("GRS_NO_AVX2");
+}
+
+__attribute__((target("avx2"))) static inline __m256d perm4(uint8_t byte, __m256i vals)
+{
+    __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&byte_perm[byte]));
+    return _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(vals, idx));
+}
+
+/* the four values of a column (times a), indexed by code: exactly the portable loops' x̃·a */
+static inline void col_vals(double ctr, double inv, double a, double v[4])
+{
+    for (uint32_t c = 0; c < 4; c++) v[c] = grs_enet_std_value(c, ctr, inv) * a;
+}
+
+__attribute__((target("avx2"))) static inline __m256i load_vals(const double v[4])
+{
+    return _mm256_castpd_si256(_mm256_loadu_pd(v));
+}
+
+/* lanes 0-7 of Σ r·x̃ over the whole 8-sample groups of [b0, b1); returns the first sample left */
+__attribute__((target("avx2"))) static int64_t dot_lanes_avx2(const uint8_t *GRS_RESTRICT row, const double v[4],
+                                                               const double *GRS_RESTRICT r, int64_t b0,
+                                                               int64_t b1, double lane[8])
+{
+    const __m256i vals = load_vals(v);
+    __m256d la = _mm256_setzero_pd(), lb = _mm256_setzero_pd();
+    int64_t s = b0;
+    for (; s + 8 <= b1; s += 8) {
+        const int64_t q = s >> 2;
+        la = _mm256_add_pd(la, _mm256_mul_pd(_mm256_loadu_pd(r + s), perm4(row[q], vals)));
+        lb = _mm256_add_pd(lb, _mm256_mul_pd(_mm256_loadu_pd(r + s + 4), perm4(row[q + 1], vals)));
+    }
+    _mm256_storeu_pd(lane, la);
+    _mm256_storeu_pd(lane + 4, lb);
+    return s;
+}
+
+/* r[s0..s1) += val·a (· c[s]) over whole 4-sample groups; returns the first sample left */
+__attribute__((target("avx2"))) static int64_t axpy_avx2(const uint8_t *GRS_RESTRICT row, const double va[4],
+                                                          const double *GRS_RESTRICT c, int64_t s0, int64_t s1,
+                                                          double *GRS_RESTRICT r)
+{
+    const __m256i vals_a = load_vals(va);
+    int64_t s = s0;
+    if (c)
+        for (; s + 4 <= s1; s += 4)
+            _mm256_storeu_pd(r + s, _mm256_add_pd(_mm256_loadu_pd(r + s),
+                                                  _mm256_mul_pd(_mm256_loadu_pd(c + s), perm4(row[s >> 2], vals_a))));
+    else
+        for (; s + 4 <= s1; s += 4)
+            _mm256_storeu_pd(r + s, _mm256_add_pd(_mm256_loadu_pd(r + s), perm4(row[s >> 2], vals_a)));
+    return s;
+}
+
+/* the fused step over whole 8-sample groups of [b0, b1): r += c·x̃_a·a, lanes of Σ r·x̃_d */
+__attribute__((target("avx2"))) static int64_t axpy_dot_avx2(const uint8_t *GRS_RESTRICT ra, const double va[4],
+                                                              const double *GRS_RESTRICT c,
+                                                              const uint8_t *GRS_RESTRICT rd, const double vd[4],
+                                                              int64_t b0, int64_t b1, double *GRS_RESTRICT r,
+                                                              double lane[8])
+{
+    const __m256i vals_a = load_vals(va), vals_d = load_vals(vd);
+    __m256d la = _mm256_setzero_pd(), lb = _mm256_setzero_pd();
+    int64_t s = b0;
+    for (; s + 8 <= b1; s += 8) {
+        const int64_t q = s >> 2;
+        __m256d xa0 = perm4(ra[q], vals_a), xa1 = perm4(ra[q + 1], vals_a);
+        if (c) {
+            xa0 = _mm256_mul_pd(_mm256_loadu_pd(c + s), xa0);
+            xa1 = _mm256_mul_pd(_mm256_loadu_pd(c + s + 4), xa1);
+        }
+        __m256d r0 = _mm256_add_pd(_mm256_loadu_pd(r + s), xa0);
+        __m256d r1 = _mm256_add_pd(_mm256_loadu_pd(r + s + 4), xa1);
+        _mm256_storeu_pd(r + s, r0);
+        _mm256_storeu_pd(r + s + 4, r1);
+        la = _mm256_add_pd(la, _mm256_mul_pd(r0, perm4(rd[q], vals_d)));
+        lb = _mm256_add_pd(lb, _mm256_mul_pd(r1, perm4(rd[q + 1], vals_d)));
+    }
+    _mm256_storeu_pd(lane, la);
+    _mm256_storeu_pd(lane + 4, lb);
+    return s;
+}
+#endif
 
 /* ---- per-column kernels --------------------------------------------------------------------
  * Written as four-lane loops over the bytes of a packed row so that they vectorize (SSE2 by
@@ -65,6 +185,15 @@ static inline double dot_range(const uint8_t *GRS_RESTRICT row, const uint32_t *
     const v4d vc = { ctr, ctr, ctr, ctr }, vi = { inv, inv, inv, inv };
     v4d la = { 0, 0, 0, 0 }, lb = { 0, 0, 0, 0 };   /* lanes 0-3 and 4-7 */
     int64_t s = b0;
+#ifdef GRS_ENET_AVX2
+    if (has_r && !sq && have_avx2) {
+        double val[4], lane[8];
+        col_vals(ctr, inv, 1.0, val);
+        s = dot_lanes_avx2(row, val, r, b0, b1, lane);
+        memcpy(&la, lane, sizeof(la));
+        memcpy(&lb, lane + 4, sizeof(lb));
+    }
+#endif
     for (; s + 8 <= b1; s += 8) {
         const byte_dec_t *d0 = &byte_dec[row[s >> 2]], *d1 = &byte_dec[row[(s >> 2) + 1]];
         v4d x0 = (d0->code - vc * d0->called) * vi, x1 = (d1->code - vc * d1->called) * vi;
@@ -103,6 +232,17 @@ static inline double dot_range(const uint8_t *GRS_RESTRICT row, const uint32_t *
         return total;                                                                             \
     }
 DOT_VARIANT(col_dot_r, 1, 0)        /* Σ r·x̃        */
+
+/* the block partials of Σ r·x̃_j over samples [s0, s1) (s0 a multiple of GRS_ENET_BLOCK):
+ * part[i] for the block starting at s0 + i·GRS_ENET_BLOCK, each as col_dot_r computes it */
+VEC_CLONES static void col_dot_part(const grs_enet_geno_t *g, int64_t j, const double *GRS_RESTRICT r,
+                                    int64_t s0, int64_t s1, double *part)
+{
+    const uint8_t *row = (const uint8_t *)g->codes[j];
+    for (int64_t b0 = s0; b0 < s1; b0 += GRS_ENET_BLOCK)
+        *part++ = dot_range(row, g->codes[j], g->center[j], g->inv_scale[j], r, 1, 0, b0,
+                            b0 + GRS_ENET_BLOCK < s1 ? b0 + GRS_ENET_BLOCK : s1);
+}
 DOT_VARIANT(col_sqdot_c, 1, 1)      /* Σ c·x̃²       */
 DOT_VARIANT(col_sqdot_1, 0, 1)      /* Σ x̃²         */
 
@@ -149,6 +289,13 @@ static inline void axpy_range(const uint8_t *GRS_RESTRICT row, const uint32_t *c
 {
     const v4d vc = { ctr, ctr, ctr, ctr }, vi = { inv, inv, inv, inv }, va = { a, a, a, a };
     int64_t s = s0;
+#ifdef GRS_ENET_AVX2
+    if (have_avx2) {
+        double val[4];
+        col_vals(ctr, inv, a, val);
+        s = axpy_avx2(row, val, has_c ? c : NULL, s0, s1, r);
+    }
+#endif
     for (; s + 4 <= s1; s += 4) {
         const byte_dec_t *d = &byte_dec[row[s >> 2]];
         v4d x = (d->code - vc * d->called) * vi * va, rv;
@@ -196,20 +343,31 @@ static void col_axpy1(const grs_enet_geno_t *g, int64_t j, double a, const doubl
  * axpy call followed by a dot call, in one pass over r. r is 8 bytes a sample against a quarter
  * byte of codes, and it does not fit in L1, so the two separate passes were bound by moving r
  * between L2 and the core; fusing them saves a third of that traffic. */
-VEC_CLONES static double col_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a,
-                                      const double *GRS_RESTRICT c, int64_t jd,
-                                      double *GRS_RESTRICT r)
+VEC_CLONES static void col_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a,
+                                    const double *GRS_RESTRICT c, int64_t jd, int64_t s0, int64_t s1,
+                                    double *GRS_RESTRICT r, double *part)
 {
     const uint8_t *ra = (const uint8_t *)g->codes[ja], *rd = (const uint8_t *)g->codes[jd];
     const double ca = g->center[ja], ia = g->inv_scale[ja], cd = g->center[jd], id = g->inv_scale[jd];
     const v4d vca = { ca, ca, ca, ca }, via = { ia, ia, ia, ia }, va = { a, a, a, a };
     const v4d vcd = { cd, cd, cd, cd }, vid = { id, id, id, id };
-    const int64_t n = g->n_samples;
-    double total = 0.0;
-    for (int64_t b0 = 0; b0 < n; b0 += GRS_ENET_BLOCK) {
-        const int64_t b1 = b0 + GRS_ENET_BLOCK < n ? b0 + GRS_ENET_BLOCK : n;
+#ifdef GRS_ENET_AVX2
+    double vala[4], vald[4];
+    col_vals(ca, ia, a, vala);
+    col_vals(cd, id, 1.0, vald);
+#endif
+    for (int64_t b0 = s0; b0 < s1; b0 += GRS_ENET_BLOCK) {
+        const int64_t b1 = b0 + GRS_ENET_BLOCK < s1 ? b0 + GRS_ENET_BLOCK : s1;
         v4d la = { 0, 0, 0, 0 }, lb = { 0, 0, 0, 0 };
         int64_t s = b0;
+#ifdef GRS_ENET_AVX2
+        if (have_avx2) {
+            double lane8[8];
+            s = axpy_dot_avx2(ra, vala, c, rd, vald, b0, b1, r, lane8);
+            memcpy(&la, lane8, sizeof(la));
+            memcpy(&lb, lane8 + 4, sizeof(lb));
+        }
+#endif
         for (; s + 8 <= b1; s += 8) {
             const byte_dec_t *a0 = &byte_dec[ra[s >> 2]], *a1 = &byte_dec[ra[(s >> 2) + 1]];
             const byte_dec_t *d0 = &byte_dec[rd[s >> 2]], *d1 = &byte_dec[rd[(s >> 2) + 1]];
@@ -240,17 +398,58 @@ VEC_CLONES static double col_axpy_dot(const grs_enet_geno_t *g, int64_t ja, doub
             r[s] += c ? c[s] * xa : xa;
             lane[s & 7] += r[s] * ((dd->code[0] - cd * dd->called[0]) * id);
         }
-        total += ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+        *part++ = ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
     }
-    return total;
 }
 
 int grs_ref_enet_axpy_dot(const grs_enet_geno_t *g, int64_t ja, double a, const double *c, int64_t jd,
                           double *r, double *out)
 {
+    const int64_t n = g->n_samples, nblk = (n + GRS_ENET_BLOCK - 1) / GRS_ENET_BLOCK;
+    double stack[64], *part = nblk <= 64 ? stack : (double *)malloc(nblk * sizeof(double));
+    if (!part) return GRS_ENOMEM;
     pthread_once(&tables_once, tables_init);
-    *out = col_axpy_dot(g, ja, a, c, jd, r);
+    col_axpy_dot(g, ja, a, c, jd, 0, n, r, part);
+    double total = 0.0;
+    for (int64_t k = 0; k < nblk; k++) total += part[k];
+    if (part != stack) free(part);
+    *out = total;
     return GRS_OK;
+}
+
+int grs_ref_enet_use_simd(int on)
+{
+    pthread_once(&tables_once, tables_init);
+#ifdef GRS_ENET_AVX2
+    int was = have_avx2;
+    have_avx2 = on && __builtin_cpu_supports("avx2");
+    return was;
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
+/* ---- the coordinate-descent step on a sample range (grs/backend_ops.h) ---------------------- */
+void grs_ref_enet_dot_part(const grs_enet_geno_t *g, int64_t j, const double *r, int64_t s0,
+                           int64_t s1, double *part)
+{
+    pthread_once(&tables_once, tables_init);
+    col_dot_part(g, j, r, s0, s1, part);
+}
+
+void grs_ref_enet_axpy_range(const grs_enet_geno_t *g, int64_t j, double a, const double *c,
+                             int64_t s0, int64_t s1, double *r)
+{
+    pthread_once(&tables_once, tables_init);
+    col_axpy1(g, j, a, c, s0, s1, r);
+}
+
+void grs_ref_enet_axpy_dot_part(const grs_enet_geno_t *g, int64_t ja, double a, const double *c,
+                                int64_t jd, double *r, int64_t s0, int64_t s1, double *part)
+{
+    pthread_once(&tables_once, tables_init);
+    col_axpy_dot(g, ja, a, c, jd, s0, s1, r, part);
 }
 
 /* ---- threading: a parallel for over [0, n) in contiguous ranges ---------------------------- */

@@ -88,4 +88,7 @@ const struct grs_backend_ops grs_ref_ops = {
     ref_enet_axpy,
     ref_enet_moments,
     ref_enet_axpy_dot,
+    grs_ref_enet_dot_part,
+    grs_ref_enet_axpy_range,
+    grs_ref_enet_axpy_dot_part,
 };

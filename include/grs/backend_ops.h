@@ -42,6 +42,18 @@ struct grs_backend_ops {
      * (the coordinate-descent step).                                                (optional) */
     int (*enet_axpy_dot)(struct grs_backend_s *be, const grs_enet_geno_t *g, int64_t ja, double a,
                          const double *c, int64_t jd, double *r, double *out);
+    /* The coordinate-descent step on host memory, on samples [s0, s1) (s0 a multiple of
+     * GRS_ENET_BLOCK): the threads of host/enet.c's coordinate descent split the samples and
+     * call these at once on disjoint ranges. part[i] receives the partial sum of the block
+     * that starts at s0 + i·GRS_ENET_BLOCK, as enet_dot / enet_axpy_dot compute it, so the
+     * ordered sum of all blocks' partials is their result. No failure. (optional: NULL = the
+     * CPU reference's; a GPU backend leaves them NULL, a step is too small for a device)     */
+    void (*enet_dot_part)(const grs_enet_geno_t *g, int64_t j, const double *r, int64_t s0,
+                          int64_t s1, double *part);
+    void (*enet_axpy_range)(const grs_enet_geno_t *g, int64_t j, double a, const double *c,
+                            int64_t s0, int64_t s1, double *r);
+    void (*enet_axpy_dot_part)(const grs_enet_geno_t *g, int64_t ja, double a, const double *c,
+                               int64_t jd, double *r, int64_t s0, int64_t s1, double *part);
 };
 
 struct grs_backend_s {

@@ -281,6 +281,44 @@ static void test_ops_threads(void)
             bad_fused += memcmp(&want, &got, sizeof(double)) != 0 || memcmp(e1, e3, n * sizeof(double)) != 0;
         }
     CHECK(bad_fused == 0, "%lld fused axpy_dot steps differ from axpy then dot", (long long)bad_fused);
+
+    /* the AVX2 kernels give the portable loops' bits (dot, axpy, axpy_dot), and the sample-range
+     * ops of the coordinate-descent threads add up, block partials in order, to the whole ops */
+    int64_t bad_simd = 0, bad_part = 0;
+    const int64_t nblk = (n + GRS_ENET_BLOCK - 1) / GRS_ENET_BLOCK, cut = 3 * GRS_ENET_BLOCK;
+    double *part = (double *)malloc(nblk * sizeof(double)), *e4 = (double *)malloc(n * sizeof(double));
+    for (int cw = 0; cw < 2; cw++)
+        for (int64_t k = 0; k < 20; k++) {
+            int64_t ja = idx[k], jd = idx[(k * 5 + 1) % m];
+            double aa = a[k], d_simd, d_port, f_simd, f_port, total;
+            grs_ref_enet_use_simd(0);
+            for (int64_t s = 0; s < n; s++) e1[s] = e3[s] = r[s];
+            CHECK(grs_ref_enet_dot(&g1, &jd, 1, r, &d_port) == 0 && grs_ref_enet_axpy_dot(&g1, ja, aa, cw ? wv : NULL, jd, e1, &f_port) == 0 &&
+                  grs_ref_enet_axpy(&g1, &ja, 1, &aa, cw ? wv : NULL, e1) == 0, "portable ops");
+            grs_ref_enet_use_simd(1);
+            CHECK(grs_ref_enet_dot(&g1, &jd, 1, r, &d_simd) == 0 && grs_ref_enet_axpy_dot(&g1, ja, aa, cw ? wv : NULL, jd, e3, &f_simd) == 0 &&
+                  grs_ref_enet_axpy(&g1, &ja, 1, &aa, cw ? wv : NULL, e3) == 0, "simd ops");
+            bad_simd += memcmp(&d_port, &d_simd, sizeof(double)) != 0 || memcmp(&f_port, &f_simd, sizeof(double)) != 0 ||
+                        memcmp(e1, e3, n * sizeof(double)) != 0;
+            /* ranges [0, cut) and [cut, n), as two coordinate-descent threads take them */
+            for (int64_t s = 0; s < n; s++) e4[s] = r[s];
+            grs_ref_enet_dot_part(&g1, jd, r, 0, cut, part);
+            grs_ref_enet_dot_part(&g1, jd, r, cut, n, part + 3);
+            total = 0;
+            for (int64_t b = 0; b < nblk; b++) total += part[b];
+            bad_part += memcmp(&total, &d_simd, sizeof(double)) != 0;
+            grs_ref_enet_axpy_dot_part(&g1, ja, aa, cw ? wv : NULL, jd, e4, cut, n, part + 3);
+            grs_ref_enet_axpy_dot_part(&g1, ja, aa, cw ? wv : NULL, jd, e4, 0, cut, part);
+            total = 0;
+            for (int64_t b = 0; b < nblk; b++) total += part[b];
+            bad_part += memcmp(&total, &f_simd, sizeof(double)) != 0;
+            grs_ref_enet_axpy_range(&g1, ja, aa, cw ? wv : NULL, cut, n, e4);
+            grs_ref_enet_axpy_range(&g1, ja, aa, cw ? wv : NULL, 0, cut, e4);
+            bad_part += memcmp(e4, e3, n * sizeof(double)) != 0;
+        }
+    CHECK(bad_simd == 0, "%lld AVX2 results differ from the portable loops'", (long long)bad_simd);
+    CHECK(bad_part == 0, "%lld sample-range results differ from the whole-column ops", (long long)bad_part);
+    free(part); free(e4);
     free(wv);
     free(center); free(inv); free(r); free(a); free(o1); free(o3); free(e1); free(e3); free(idx);
     cols_free(&c);
