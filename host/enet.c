@@ -513,7 +513,7 @@ static int path_push(grs_enet_path_t *P, int64_t l, const wset_t *ws, const doub
     int64_t m = off;
     for (int64_t k = 0; k < ws->n_nz; k++)
         if (beta[ws->nz[k]] != 0.0) P->idx[m++] = ws->nz[k];
-    qsort(P->idx + off, (size_t)(m - off), sizeof(int64_t), cmp_i64);
+    if (m - off > 1) qsort(P->idx + off, (size_t)(m - off), sizeof(int64_t), cmp_i64);
     for (int64_t a = off; a < m; a++) P->beta_std[a] = beta[P->idx[a]];
     P->nnz_off[l + 1] = m;
     return GRS_OK;

@@ -109,14 +109,14 @@ else skip "no ldpred-sim"; fi
 # ---- coordinate descent on a team of threads that split the samples (used from 4 blocks of
 # GRS_ENET_BLOCK = 1024 samples up): the same bytes for 1, 2 and 3 threads, gaussian and
 # binomial, with omics (dense features), covariates and CV folds (zero weights)
-"$GRS" simulate --samples 5000 --variants 800 --omics-features 12 --seed 5 --threads 2 --out "$T/cd" 2>/dev/null &&
+"$GRS" simulate --samples 5000 --variants 400 --omics-features 12 --seed 5 --threads 2 --out "$T/cd" 2>/dev/null &&
     "$GRS" pack --vcf "$T/cd.vcf.gz" --out "$T/cd" 2>/dev/null || bad "simulate + pack (team)"
 for spec in quantitative:trait_qt:0 binary:trait_bin:2; do
     IFS=: read -r trait col folds <<< "$spec"
     for t in 1 2 3; do
         "$GRS" train --geno "$T/cd" --pheno "$T/cd.pheno.tsv" --pheno-col "$col" --trait "$trait" \
             --omics "$T/cd.omics.tsv.gz" --covar "$T/cd.covar.tsv" --folds "$folds" \
-            --nlambda 12 --lambda-min-ratio 0.05 --threads $t --out "$T/cd_${col}_$t" 2>/dev/null || bad "train $trait --threads $t"
+            --nlambda 10 --lambda-min-ratio 0.05 --threads $t --out "$T/cd_${col}_$t" 2>/dev/null || bad "train $trait --threads $t"
     done
     for t in 2 3; do
         cmp -s "$T/cd_${col}_1.path.tsv" "$T/cd_${col}_$t.path.tsv" &&
